@@ -1,0 +1,32 @@
+# Two entry points for a fresh machine (see README):
+#   make run   creates .venv, installs warpbench, runs `warpbench run` on the default device
+#   make test  installs the test extras and runs the whole test suite (what CI runs)
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SOURCES := pyproject.toml setup.py $(wildcard warpbench/hostcode/*.pyx warpbench/hostcode/*.pxd)
+
+.PHONY: run test bench clean
+
+$(VENV)/.installed: $(SOURCES)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+run: $(VENV)/.installed
+	$(VENV)/bin/warpbench run
+
+test: $(VENV)/.installed-test
+	$(PY) -m pytest --benchmark-disable -q
+	$(VENV)/bin/asv check --python=same
+
+bench: $(VENV)/.installed-test
+	$(PY) -m pytest tests/benchmarks --benchmark-group-by=group --benchmark-sort=name
+
+clean:
+	rm -rf build $(VENV) report .asv .pytest_cache warpbench/hostcode/*.so warpbench/hostcode/*.c warpbench/hostcode/*.cpp

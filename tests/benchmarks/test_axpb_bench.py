@@ -1,0 +1,27 @@
+"""axpb (z = a*x + b), CPU against GPU: one benchmark group per size and dtype."""
+import pytest
+
+from warpbench.bench.cases import host_case, kernel_case
+
+SIZES = [1021, 1 << 22]
+
+
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("impl", ["hostcode", "numpy"])
+def test_axpb_cpu(benchmark, impl, dtype, n):
+    case = host_case("axpb", {"n": n, "dtype": dtype, "a": 4.0, "b": 5.0}, impl)
+    benchmark.group = f"axpb n={n} {dtype}"
+    benchmark(case.run)
+    case.verify()
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("n", SIZES + [1 << 26])
+@pytest.mark.parametrize("variant", ["axpb_f32", "axpb_f64"])
+def test_axpb_gpu(benchmark, variant, n):
+    case = kernel_case(variant, {"n": n, "a": 4.0, "b": 5.0})
+    benchmark.group = f"axpb n={n} {case.problem['dtype']}"
+    benchmark.pedantic(case.run, rounds=20, warmup_rounds=3)
+    benchmark.extra_info["gpu_seconds_median"] = case.measure().median
+    case.verify()

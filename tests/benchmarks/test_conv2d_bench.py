@@ -1,0 +1,34 @@
+"""conv2d, CPU against GPU: one benchmark group per layer (LeNet's two, a ResNet 3x3 64->64 56x56).
+
+Run ``pytest tests/benchmarks --benchmark-group-by=group``; under ``--benchmark-disable`` each case
+runs once and is checked against NumPy. The CPU side runs the two LeNet layers only: the ResNet
+layer's float64 NumPy reference alone takes seconds.
+"""
+import pytest
+
+from warpbench.bench.cases import host_case, kernel_case
+from warpbench.kernels import variants_of
+from warpbench.kernels.specs.conv2d import CONV2D, describe
+
+LAYERS = list(CONV2D.bench_problems)
+VARIANTS = [s.name for s in variants_of("conv2d")]
+
+
+@pytest.mark.parametrize("layer", LAYERS[:2], ids=describe)
+@pytest.mark.parametrize("impl", ["hostcode", "numpy"])
+def test_conv2d_cpu(benchmark, impl, layer):
+    case = host_case("conv2d", layer, impl)
+    benchmark.group = f"conv2d {describe(layer)}"
+    benchmark(case.run)
+    case.verify()
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("layer", LAYERS, ids=describe)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_conv2d_gpu(benchmark, variant, layer):
+    case = kernel_case(variant, layer)
+    benchmark.group = f"conv2d {describe(layer)}"
+    benchmark.pedantic(case.run, rounds=20, warmup_rounds=3)
+    benchmark.extra_info["gpu_seconds_median"] = case.measure().median
+    case.verify()

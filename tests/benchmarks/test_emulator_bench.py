@@ -1,0 +1,24 @@
+"""The CUDA emulator's speed: one launch of a 256^3 tiled SGEMM (16x16 tiles) per thread
+order, checked against NumPy, so under ``--benchmark-disable`` it is a plain test."""
+import numpy as np
+import pytest
+
+from warpbench.hostcode import emu
+
+from benchmarks.emulator import SGEMM, SIZE, TILE
+
+
+@pytest.fixture(scope="module")
+def sgemm():
+    return emu.compile_file(SGEMM, defines={"TILE": TILE}).get_function("sgemm_tiled")
+
+
+@pytest.mark.parametrize("thread_order", ["forward", "reverse", "random:1"])
+def test_emulated_sgemm_256(benchmark, sgemm, thread_order):
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal((SIZE, SIZE), dtype=np.float32) for _ in range(2))
+    n = np.int32(SIZE)
+    args = (emu.to_device(a), emu.to_device(b), emu.empty((SIZE, SIZE), np.float32), n, n, n)
+    benchmark.group = f"emulator sgemm {SIZE}^3"
+    benchmark(sgemm, *args, grid=(SIZE // TILE, SIZE // TILE), block=(TILE, TILE), thread_order=thread_order)
+    np.testing.assert_allclose(args[2].get(), a @ b, rtol=1e-4, atol=1e-4)

@@ -1,0 +1,43 @@
+"""GEMM, CPU against GPU: one benchmark group per problem (the MNIST MLP's layers and a square).
+
+Run ``pytest tests/benchmarks --benchmark-group-by=group``; under ``--benchmark-disable`` each case
+runs once and is checked against NumPy. The CPU side is the BLAS host code next to float32
+``numpy.matmul``; cuBLAS, the GPU yardstick, is in the asv suite (``benchmarks/gemm.py``).
+"""
+import pytest
+
+from warpbench.bench.cases import host_case, kernel_case
+from warpbench.kernels import select
+from warpbench.kernels.specs.gemm import GEMM, gemm_problem
+
+PROBLEMS = [gemm_problem(128, 500, 784), gemm_problem(784, 500, 128, 1, 0), gemm_problem(1024, 1024, 1024)]
+VARIANTS = [s.name for s in select(["gemm"]) if s.name.startswith("sgemm_")]
+
+
+@pytest.mark.parametrize("problem", PROBLEMS, ids=GEMM.describe)
+def test_gemm_cpu_hostcode(benchmark, problem):
+    case = host_case("gemm", problem)
+    benchmark.group = f"gemm {GEMM.describe(problem)}"
+    benchmark(case.run)
+    case.verify()
+
+
+@pytest.mark.parametrize("problem", PROBLEMS, ids=GEMM.describe)
+def test_gemm_cpu_numpy_matmul(benchmark, problem):
+    case = host_case("gemm", problem, "numpy")
+    benchmark.group = f"gemm {GEMM.describe(problem)}"
+    benchmark(case.run)
+    case.verify()
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("problem", PROBLEMS + [gemm_problem(4096, 4096, 4096)], ids=GEMM.describe)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_gemm_gpu(benchmark, variant, problem):
+    case = kernel_case(variant, problem)
+    benchmark.group = f"gemm {GEMM.describe(problem)}"
+    benchmark.pedantic(case.run, rounds=10, warmup_rounds=2)
+    seconds = case.measure().median
+    benchmark.extra_info["gpu_seconds_median"] = seconds
+    benchmark.extra_info["gflops"] = case.flops / seconds / 1e9
+    case.verify()

@@ -1,0 +1,31 @@
+"""Transpose, CPU against GPU: one benchmark group per matrix size.
+
+Run ``pytest tests/benchmarks --benchmark-group-by=group``; under ``--benchmark-disable``
+each case runs once and is checked against NumPy.
+"""
+import pytest
+
+from warpbench.bench.cases import host_case, kernel_case
+
+SIZES = [257, 2048]
+VARIANTS = ["transpose_naive", "transpose_coalesced", "transpose_padded"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("impl", ["hostcode", "numpy"])
+def test_transpose_cpu(benchmark, impl, size):
+    case = host_case("transpose", {"rows": size, "cols": size, "dtype": "float32"}, impl)
+    benchmark.group = f"transpose {size}x{size}"
+    benchmark(case.run)
+    case.verify()
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("size", SIZES + [8192])
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_transpose_gpu(benchmark, variant, size):
+    case = kernel_case(variant, {"rows": size, "cols": size})
+    benchmark.group = f"transpose {size}x{size}"
+    benchmark.pedantic(case.run, rounds=20, warmup_rounds=3)
+    benchmark.extra_info["gpu_seconds_median"] = case.measure().median
+    case.verify()

@@ -1,0 +1,80 @@
+"""The command line: listing, compiling, and one-line errors with a non-zero exit (no traceback)."""
+import numpy as np
+import pytest
+
+from warpbench.cli import main, parse_assignments
+from warpbench.errors import UnknownNameError
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(code, err, *fragments):
+    assert code == 2
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    for fragment in fragments:
+        assert fragment in err, err
+
+
+def test_parse_assignments():
+    assert parse_assignments("TILE_DIM=16,BLOCK_ROWS=4", "config") == {"TILE_DIM": 16, "BLOCK_ROWS": 4}
+    assert parse_assignments("a=0.5", "scalar") == {"a": 0.5}
+    with pytest.raises(UnknownNameError, match="expected NAME=VALUE"):
+        parse_assignments("TILE_DIM", "config")
+
+
+def test_list(capsys):
+    code, out, _ = run_cli(capsys, "check", "--list", "transpose")
+    assert code == 0 and "transpose_padded" in out and "TILE_DIM∈{16,32,64}" in out
+
+
+def test_compile_shows_resources_for_both_archs(capsys):
+    code, out, _ = run_cli(capsys, "check", "--compile", "transpose_padded")
+    assert code == 0
+    rows = [line for line in out.splitlines() if line.startswith("| transpose_padded")]
+    assert [r.split("|")[2].strip() for r in rows] == ["sm_80", "sm_90"]
+    assert all("4224" in r and r.rstrip(" |").endswith("ok") for r in rows)
+
+
+def test_unknown_kernel(capsys):
+    assert_one_line_error(*run_cli(capsys, "check", "transpose_pad")[::2], "unknown kernel", "transpose_padded")
+
+
+def test_unknown_device(capsys):
+    assert_one_line_error(*run_cli(capsys, "check", "--device", "tpu", "copy")[::2], "unknown device 'tpu'")
+
+
+def test_block_of_2048_threads(capsys):
+    code, _, err = run_cli(capsys, "bench", "axpb_f32", "--config", "BLOCK=2048")
+    assert_one_line_error(code, err, "axpb_f32", "BLOCK=2048", "1024")
+
+
+def test_3d_array_to_transpose(capsys, tmp_path):
+    path = tmp_path / "cube.npy"
+    np.save(path, np.zeros((2, 3, 4), np.float32))
+    code, _, err = run_cli(capsys, "launch", "transpose_padded", str(path))
+    assert_one_line_error(code, err, "transpose", "(2, 3, 4)", "2-D")
+
+
+def test_float16_into_axpb(capsys, tmp_path):
+    path = tmp_path / "half.npy"
+    np.save(path, np.ones(10, np.float16))
+    code, _, err = run_cli(capsys, "launch", "axpb_f32", str(path), "--scalars", "a=4,b=5")
+    assert_one_line_error(code, err, "axpb", "float16", "float32, float64")
+
+
+def test_missing_input_file(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "launch", "transpose_padded", str(tmp_path / "nope.npy"))
+    assert_one_line_error(code, err, "nope.npy")
+
+
+def test_info_explains_missing_cuda(capsys):
+    from warpbench.runtime import cuda_status
+    code, out, _ = run_cli(capsys, "info")
+    assert code == 0 and "nvcc:" in out and "devices:" in out
+    usable, reason = cuda_status()
+    if not usable:
+        assert f"cuda: unavailable: {reason}" in out

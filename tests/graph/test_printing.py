@@ -1,0 +1,103 @@
+"""debugprint: Theano's format with the device of each node (golden texts)."""
+import io
+
+from warpbench.graph import AXPBOp, FunctionGraph, debugprint, function, matrix, vector
+from warpbench.graph.printing import _letters
+from warpbench.graph.rewrite import optimize
+
+from .book import AXPBOp as BookAXPBOp
+
+
+def dprint(obj) -> str:
+    return debugprint(obj, file=io.StringIO())
+
+
+def test_cpu_function():
+    x = vector("x")
+    f = function([x], x * 2 + 4 * x, device="cpu")
+    assert dprint(f) == """\
+Add [id A] <cpu> ''   2
+ |Mul [id B] <cpu> ''   0
+ | |x [id C]
+ | |TensorConstant{2.0} [id D]
+ |Mul [id E] <cpu> ''   1
+   |TensorConstant{4.0} [id F]
+   |x [id C]
+"""
+
+
+def test_variable_graph_has_no_toposort_index_and_shows_names():
+    x = vector("x")
+    y = AXPBOp(4, 5)(x)
+    y.name = "y"
+    assert dprint(y.sum()) == """\
+Sum [id A] <cpu> ''
+ |AXPBOp{a=4, b=5} [id B] <cpu> 'y'
+   |x [id C]
+"""
+
+
+# The book's picture: an op with only a host implementation inside a device graph runs
+# between HostFromGpu and GpuFromHost.
+BOOK_PICTURE = """\
+HostFromGpu [id A] <emu->cpu> ''   6
+ |Transpose [id B] <emu> ''   5
+   |GpuFromHost<emu> [id C] <cpu->emu> ''   4
+     |AXPBOp{a=4, b=5} [id D] <cpu> ''   3
+       |HostFromGpu [id E] <emu->cpu> ''   2
+         |Transpose [id F] <emu> ''   1
+           |GpuFromHost<emu> [id G] <cpu->emu> ''   0
+             |x [id H]
+"""
+
+
+def _book_graph():
+    """x -> Transpose (kernel) -> AXPBOp (host only) -> Transpose (kernel)."""
+    x = matrix("x")
+    return x, BookAXPBOp(4, 5)(x.T).T
+
+
+def test_book_picture_on_a_kernel_device():
+    x, z = _book_graph()
+    assert dprint(optimize(FunctionGraph([x], [z]), "emu")) == BOOK_PICTURE
+
+
+def test_book_picture_of_a_compiled_emu_function(emu):
+    x, z = _book_graph()
+    assert dprint(function([x], z, device="emu")) == BOOK_PICTURE
+
+
+def test_shared_subtrees_print_once():
+    x = vector("x")
+    h = x * 2
+    text = dprint([h + h, h])
+    assert text == """\
+Add [id A] <cpu> ''
+ |Mul [id B] <cpu> ''
+ | |x [id C]
+ | |TensorConstant{2.0} [id D]
+ |Mul [id B] <cpu> ''
+Mul [id B] <cpu> ''
+"""
+
+
+def test_device_nodes_on_cuda():
+    x = vector("x")
+    fg = optimize(FunctionGraph([x], [AXPBOp(4, 5)(x * 2)]), "cuda")
+    assert dprint(fg) == """\
+HostFromGpu [id A] <cuda->cpu> ''   3
+ |AXPBOp{a=4, b=5} [id B] <cuda> ''   2
+   |Mul [id C] <cuda> ''   1
+     |GpuFromHost<cuda> [id D] <cpu->cuda> ''   0
+     | |x [id E]
+     |TensorConstant{2.0} [id F]
+"""
+
+
+def test_prints_to_stdout_by_default(capsys):
+    text = debugprint(vector("x") * 2)
+    assert capsys.readouterr().out == text
+
+
+def test_theano_ids():
+    assert [_letters(n) for n in (0, 1, 25, 26, 27, 26 * 26)] == ["A", "B", "Z", "BA", "BB", "BAA"]

@@ -1,0 +1,1 @@
+"""Benchmarks: timing with warm-up and medians, same-run references, reports."""

@@ -1,0 +1,111 @@
+"""One benchmark case (a kernel or a host implementation on one problem), for asv and pytest-benchmark.
+
+A case owns its inputs and outputs. ``run()`` computes once and waits for completion, so
+a wall-clock timer around it is honest; ``measure()`` gives per-call device seconds (CUDA
+events on cuda); ``verify()`` compares the last result with the NumPy reference, so the
+pytest-benchmark suite doubles as a correctness suite under ``--benchmark-disable``.
+
+Unavailable devices and configurations that break a restriction raise
+``NotImplementedError`` with the reason, which asv reports as a skipped benchmark.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from warpbench.bench.timing import Measurement, l2_flusher, measure
+from warpbench.check import compare, poison_value
+from warpbench.errors import ConfigError, DeviceUnavailable, VerificationError
+from warpbench.kernels.spec import Problem, Workload
+from warpbench.trace import nvtx_range
+
+
+class Case:
+    """A prepared computation: inputs on the device, outputs allocated, ready to run."""
+
+    def __init__(self, name: str, device, workload: Workload, problem: Problem, step, buffers: dict,
+                 inputs: dict):
+        self.name, self.device, self.workload, self.problem = name, device, workload, problem
+        self._step, self.buffers, self.inputs = step, buffers, inputs
+
+    def run(self) -> None:
+        """Compute once and wait for the device."""
+        with nvtx_range(self.name, category="benchmark"):
+            self._step()
+            self.device.synchronize()
+
+    def measure(self, **options) -> Measurement:
+        """Median device seconds per call with warm-up (see :func:`warpbench.bench.timing.measure`)."""
+        return measure(self._step, self.device, name=self.name, flush=l2_flusher(self.device), **options)
+
+    def verify(self) -> None:
+        """VerificationError naming the case when the outputs differ from the reference."""
+        expected = self.workload.reference(self.problem, self.inputs)
+        rtol, atol = self.workload.tolerance(self.problem)
+        for name in self.workload.output_names:
+            got = self.device.to_host(self.buffers[name])
+            result = compare(name, expected[name], got, rtol, atol)
+            if not result.ok:
+                raise VerificationError(f"{self.name} at {self.workload.describe(self.problem)}: {result.message}")
+
+    @property
+    def bytes_moved(self) -> float:
+        """Bytes the cost model says one call reads and writes."""
+        return self.workload.bytes_moved(self.problem)
+
+    @property
+    def flops(self) -> float:
+        """Floating-point operations of one call."""
+        return self.workload.flops(self.problem)
+
+
+def _device(kind: str):
+    from warpbench.runtime import get_device
+    try:
+        return get_device(kind)
+    except DeviceUnavailable as exc:
+        raise NotImplementedError(str(exc)) from None
+
+
+def _buffers(device, workload: Workload, problem: Problem, seed: int):
+    inputs = workload.make_inputs(problem, np.random.default_rng(seed))
+    buffers = {n: device.to_device(a) for n, a in inputs.items()}
+    for name, (shape, dtype) in workload.output_shapes(problem).items():
+        buffers.setdefault(name, device.empty(shape, dtype, fill=poison_value(dtype)))
+    return inputs, buffers
+
+
+def kernel_case(kernel_name: str, problem: Problem, config: dict | None = None, device: str = "cuda",
+                seed: int = 0) -> Case:
+    """A registry kernel on ``device`` ("cuda" or "emu") for ``problem`` under ``config``."""
+    from warpbench.kernels import get
+    spec = get(kernel_name)
+    try:
+        spec.resolve(config)
+    except ConfigError as exc:
+        raise NotImplementedError(str(exc)) from None
+    dev = _device(device)
+    kernel = dev.compile(spec, config)
+    problem = {"dtype": spec.dtypes[0], **problem}
+    inputs, buffers = _buffers(dev, spec.workload, problem, seed)
+    return Case(kernel_name, dev, spec.workload, problem, lambda: kernel.launch_problem(problem, buffers),
+                buffers, inputs)
+
+
+def host_case(workload_name: str, problem: Problem, impl: str = "hostcode", seed: int = 0) -> Case:
+    """The Cython host code (``impl="hostcode"``) or the NumPy baseline (``impl="numpy"``:
+    idiomatic NumPy in the problem's dtype) for a workload."""
+    from warpbench.kernels import get_workload
+    workload = get_workload(workload_name)
+    dev = _device("cpu")
+    inputs, buffers = _buffers(dev, workload, problem, seed)
+    if impl == "numpy":
+        def step():
+            buffers.update(workload.numpy_baseline(problem, inputs))
+    elif impl == "hostcode":
+        kernel = dev.host_kernel(workload)
+
+        def step():
+            kernel.launch_problem(problem, buffers)
+    else:
+        raise NotImplementedError(f"unknown host implementation {impl!r} (hostcode, numpy)")
+    return Case(f"{workload_name}[{impl}]", dev, workload, problem, step, buffers, inputs)

@@ -1,0 +1,48 @@
+"""``warpbench bench``: time, GB/s and the fraction of a same-run copy, per variant."""
+from __future__ import annotations
+
+from warpbench.bench.report import bench_table
+from warpbench.bench.suite import CopyReference, bench_host, bench_kernel, bench_problems
+from warpbench.cli import parse_assignments
+
+
+def add_parser(sub) -> None:
+    """Register the sub-command."""
+    p = sub.add_parser("bench", help="time kernels: seconds, GB/s, GFLOP/s and the fraction of copy bandwidth")
+    p.add_argument("kernels", nargs="*", help="variant or family names (default: all)")
+    p.add_argument("--device", help="cuda, emu or cpu (default: cuda if usable, else emu)")
+    p.add_argument("--config", help="tunables for every selected variant, e.g. TILE_DIM=64,BLOCK_ROWS=16")
+    p.add_argument("--problem", help="override problem fields, e.g. rows=4096,cols=4096")
+    p.set_defaults(handler=handle)
+
+
+def bench_rows(device, specs, config: dict | None = None, overrides: dict | None = None) -> list:
+    """Benchmark rows for ``specs`` on ``device``: kernels on cuda/emu, host code and NumPy on cpu."""
+    copy = CopyReference(device)
+    rows, seen = [], []
+    for spec in specs:
+        problems = [{**p, **(overrides or {})} for p in bench_problems(spec, device)]
+        if device.kind == "cpu":
+            if spec.workload in seen:
+                continue
+            seen.append(spec.workload)
+            for problem in problems:
+                rows += bench_host(spec.workload, problem, copy)
+        else:
+            rows += [bench_kernel(device, spec, problem, copy, config) for problem in problems]
+    return rows
+
+
+def handle(args) -> int:
+    """Print the benchmark table; non-zero exit when a case failed."""
+    from warpbench.kernels import select
+    from warpbench.runtime import get_device
+    device = get_device(args.device)
+    specs, config = select(args.kernels), parse_assignments(args.config, "config")
+    for spec in specs:
+        spec.resolve(config)
+    rows = bench_rows(device, specs, config, parse_assignments(args.problem, "problem"))
+    if device.kind == "emu":
+        print("note: emu timings measure the CPU emulator, not a GPU")
+    print(bench_table(rows))
+    return 1 if any(r.error for r in rows) else 0

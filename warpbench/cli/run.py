@@ -1,0 +1,43 @@
+"""``warpbench run``: check and bench on the default device, and write report/."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from warpbench.bench.report import bench_table, write_report
+from warpbench.cli.bench import bench_rows
+from warpbench.cli.check import check_rows
+
+
+def add_parser(sub) -> None:
+    """Register the sub-command."""
+    p = sub.add_parser("run", help="check + bench on the default device, host code on the cpu; write report/")
+    p.add_argument("kernels", nargs="*", help="variant or family names (default: all)")
+    p.add_argument("--out", default="report", help="folder for report.md, results.json and bandwidth.png")
+    p.set_defaults(handler=handle)
+
+
+def handle(args) -> int:
+    """Check kernels on the default device and host code on the cpu, bench both, write the report."""
+    from warpbench.kernels import select
+    from warpbench.runtime import cuda_status, get_device
+    usable, reason = cuda_status()
+    if not usable:
+        print(f"cuda: unavailable: {reason}; kernels run on the CPU emulator instead")
+    kernel_device = get_device("cuda" if usable else "emu")
+    cpu = get_device("cpu")
+    specs = select(args.kernels)
+    sections, all_ok, rows = {}, True, []
+    for device in (kernel_device, cpu):
+        text, failures, ok = check_rows(device, specs, {})
+        all_ok &= ok
+        sections[f"check on {device.name}"] = "\n".join([text, *(f"FAIL {f}" for f in failures)])
+        print(f"\ncheck on {device.name}\n{sections[f'check on {device.name}']}")
+    for device in ((kernel_device, cpu) if usable else (cpu,)):
+        device_rows = bench_rows(device, specs)
+        rows += device_rows
+        sections[f"bench on {device.name}"] = bench_table(device_rows)
+        print(f"\nbench on {device.name}\n{bench_table(device_rows)}")
+    meta = {"kernel device": kernel_device.name, "cuda": "available" if usable else f"unavailable: {reason}"}
+    paths = write_report(Path(args.out), sections, rows, meta)
+    print(f"\nreport: {', '.join(map(str, paths))}")
+    return 0 if all_ok and not any(r.error for r in rows) else 1

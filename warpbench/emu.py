@@ -1,0 +1,244 @@
+"""PyCUDA-compatible facade over the CUDA emulator: check kernels without a GPU by
+changing the imports::
+
+    import warpbench.emu as drv                # was: import pycuda.driver as drv
+    from warpbench.emu import SourceModule     # was: from pycuda.compiler import SourceModule
+
+    mod = SourceModule(source)                 # wrapped in extern "C" unless no_extern_c=True
+    multiply = mod.get_function("multiply_them")
+    multiply(drv.Out(dest), drv.In(a), drv.In(b), block=(400, 1, 1), grid=(1, 1))
+
+Covered: ``SourceModule`` (``get_function`` also for template name expressions such as
+``"matmul<32>"``, ``get_global``), ``In``/``Out``/``InOut``, ``mem_alloc``,
+``memcpy_htod``/``memcpy_dtoh``, gpuarray-style ``to_device``/``to_gpu``/``empty``/``zeros``
+(arrays with ``.get()``), ``Function.prepare``/``prepared_call``. Launches take the extra
+keywords ``thread_order``, ``block_order`` and ``check_determinism`` (see
+:mod:`warpbench.hostcode.emu`). Importing this module compiles nothing.
+"""
+from __future__ import annotations
+
+import ctypes
+import time
+
+import numpy as np
+
+from warpbench.errors import DTypeError
+from warpbench.hostcode.emu import DeviceArray, compile_module, empty, to_device, zeros
+from warpbench.hostcode.emu import check_determinism as _check_determinism
+from warpbench.hostcode.emu.memory import POISON
+
+to_gpu = to_device
+
+
+class ArgumentHandler:
+    """A host array passed to a kernel through a temporary device copy."""
+    copy_in = copy_out = False
+
+    def __init__(self, array: np.ndarray):
+        if not isinstance(array, np.ndarray):
+            raise DTypeError(f"{type(self).__name__} wraps a numpy array, not {type(array).__name__}")
+        self.array = array
+
+    def device_array(self) -> DeviceArray:
+        """The device copy for one launch."""
+        if self.copy_in:
+            return to_device(np.ascontiguousarray(self.array))
+        return empty(self.array.shape, self.array.dtype)
+
+
+class In(ArgumentHandler):
+    """Copied to the device before the launch."""
+    copy_in = True
+
+
+class Out(ArgumentHandler):
+    """Copied back to the host array after the launch (starts uninitialised)."""
+    copy_out = True
+
+
+class InOut(ArgumentHandler):
+    """Copied to the device before and back after the launch."""
+    copy_in = copy_out = True
+
+
+def mem_alloc(nbytes: int) -> DeviceArray:
+    """An untyped device allocation (any pointer parameter accepts it); uninitialised."""
+    allocation = DeviceArray((int(nbytes),), np.uint8, typed=False)
+    allocation.poison(POISON)
+    return allocation
+
+
+def _address(target) -> int:
+    return target.ptr if isinstance(target, DeviceArray) else int(target)
+
+
+def memcpy_htod(dest, src) -> None:
+    """Copy the host array ``src`` to the device array or address ``dest``."""
+    src = np.ascontiguousarray(src)
+    ctypes.memmove(_address(dest), src.ctypes.data, src.nbytes)
+    if isinstance(dest, DeviceArray):
+        dest.uninitialized = False
+
+
+def memcpy_dtoh(dest: np.ndarray, src) -> None:
+    """Copy from the device array or address ``src`` into the contiguous host array ``dest``."""
+    if not dest.flags.c_contiguous:
+        raise DTypeError("memcpy_dtoh needs a C-contiguous destination array")
+    ctypes.memmove(dest.ctypes.data, _address(src), dest.nbytes)
+
+
+def synchronize() -> None:
+    """Launches are synchronous on the emulator; kept for PyCUDA code that calls it."""
+
+
+class Context:
+    """Stand-in for ``pycuda.driver.Context``: only ``Context.synchronize()``."""
+
+    synchronize = staticmethod(synchronize)
+
+
+class Function:
+    """A kernel of a SourceModule, called as in PyCUDA."""
+
+    def __init__(self, module: "SourceModule", name: str):
+        self._module, self.name = module, name
+        self._formats: list[str] | None = None
+
+    @property
+    def kernel(self):
+        """The EmuFunction in the module's current build."""
+        return self._module.emu_module.get_function(self.name)
+
+    @property
+    def shared_size_bytes(self) -> int:
+        """Static shared memory of the kernel."""
+        return self.kernel.static_shared_bytes
+
+    @property
+    def max_threads_per_block(self) -> int:
+        """1024 or the kernel's __launch_bounds__."""
+        return self.kernel.max_threads_per_block
+
+    num_regs = local_size_bytes = const_size_bytes = 0
+
+    def _convert(self, args) -> tuple[list, list]:
+        converted, copies = [], []
+        for arg in args:
+            if isinstance(arg, ArgumentHandler):
+                device = arg.device_array()
+                converted.append(device)
+                if arg.copy_out:
+                    copies.append((arg.array, device))
+            else:
+                converted.append(arg)
+        return converted, copies
+
+    def __call__(self, *args, block=None, grid=(1, 1), shared: int = 0, stream=None,
+                 time_kernel: bool = False, texrefs=None, thread_order: str = "forward",
+                 block_order: str = "forward", check_determinism: bool = False):
+        """Launch; returns the elapsed seconds when ``time_kernel`` is True."""
+        if block is None:
+            raise ValueError(f"kernel '{self.name}': must specify block size")
+        converted, copies = self._convert(args)
+        start = time.perf_counter()
+        self.kernel(*converted, grid=grid, block=block, shared=shared, thread_order=thread_order,
+                    block_order=block_order, check_determinism=check_determinism)
+        elapsed = time.perf_counter() - start
+        for host, device in copies:
+            host[...] = device.data
+        return elapsed if time_kernel else None
+
+    def prepare(self, arg_types, block=None, shared=None, texrefs=None) -> "Function":
+        """Declare argument types as a struct-style string ("PPi") or a list of dtypes/"P"."""
+        pointer_chars = (np.dtype(np.intp).char, np.dtype(np.uintp).char)
+        self._formats = ["P" if t == "P" or np.dtype(t).char in pointer_chars else np.dtype(t).char
+                         for t in arg_types]
+        return self
+
+    def _prepared(self, args) -> list:
+        if self._formats is None:
+            raise ValueError(f"kernel '{self.name}': call prepare() before prepared_call()")
+        if len(args) != len(self._formats):
+            raise DTypeError(f"kernel '{self.name}' was prepared for {len(self._formats)} arguments, "
+                             f"got {len(args)}")
+        return [arg if fmt == "P" else np.dtype(fmt).type(arg) for fmt, arg in zip(self._formats, args)]
+
+    def prepared_call(self, grid, block, *args, shared_size: int = 0) -> None:
+        """Launch with arguments converted by the prepared types (Python numbers allowed)."""
+        self(*self._prepared(args), grid=grid, block=block, shared=shared_size)
+
+    def prepared_timed_call(self, grid, block, *args, shared_size: int = 0):
+        """Launch; returns a callable giving the elapsed seconds, as PyCUDA does."""
+        elapsed = self(*self._prepared(args), grid=grid, block=block, shared=shared_size, time_kernel=True)
+        return lambda: elapsed
+
+    def prepared_async_call(self, grid, block, stream, *args, shared_size: int = 0) -> None:
+        """Same as prepared_call: launches are synchronous here."""
+        self.prepared_call(grid, block, *args, shared_size=shared_size)
+
+    def set_cache_config(self, config) -> None:
+        """No cache to configure on the emulator."""
+
+    def set_attribute(self, attribute, value) -> None:
+        """Function attributes (e.g. the dynamic shared memory opt-in) change nothing here."""
+
+
+class SourceModule:
+    """CUDA C source compiled for the emulator, as ``pycuda.compiler.SourceModule``.
+
+    ``nvcc``, ``keep``, ``arch``, ``code`` and ``cache_dir`` are accepted and ignored
+    (modules are cached under warpbench's cache). Template kernels are compiled on
+    demand by ``get_function("name<args>")``; the module is then rebuilt with the extra
+    instantiation and the values of its globals are carried over.
+    """
+
+    def __init__(self, source: str, nvcc: str = "nvcc", options=None, keep: bool = False,
+                 no_extern_c: bool = False, arch=None, code=None, cache_dir=None, include_dirs=()):
+        self._text = source if no_extern_c else f'extern "C" {{\n#line 1 "kernel.cu"\n{source}\n}}\n'
+        self._options, self._include_dirs = list(options or []), list(include_dirs or [])
+        self._expressions: list[str] = []
+        self.emu_module = self._compile()
+
+    def _compile(self):
+        return compile_module(self._text, filename="kernel.cu", options=self._options,
+                              include_dirs=self._include_dirs, name_expressions=self._expressions)
+
+    def _add_instantiation(self, expression: str) -> None:
+        old = self.emu_module
+        self._expressions.append(expression)
+        new = self._compile()
+        targets = new.user_globals()
+        for name, (address, size) in old.user_globals().items():
+            if name in targets and targets[name][1] == size:
+                ctypes.memmove(targets[name][0], address, size)
+        self.emu_module = new
+
+    def get_function(self, name: str) -> Function:
+        """The kernel ``name``; a template name expression compiles that instantiation."""
+        from warpbench.hostcode.emu.rewrite import normalize_expression
+        if "<" in name and normalize_expression(name) not in self.emu_module.kernels:
+            self._add_instantiation(name)
+        self.emu_module.get_function(name)
+        return Function(self, name)
+
+    def get_global(self, name: str) -> tuple[int, int]:
+        """(address, size in bytes) of a ``__constant__``/``__device__`` variable; write it
+        with ``memcpy_htod(address, array)``."""
+        return self.emu_module.get_global(name)
+
+
+def check_determinism(function, *args, **kwargs):
+    """:func:`warpbench.hostcode.emu.check_determinism` for a facade Function or an
+    EmuFunction; In/Out/InOut arguments are converted (Out arrays get the first run's result)."""
+    if isinstance(function, Function):
+        converted, copies = function._convert(args)
+        report = _check_determinism(function.kernel, *converted, **kwargs)
+        for host, device in copies:
+            host[...] = device.data
+        return report
+    return _check_determinism(function, *args, **kwargs)
+
+
+__all__ = ["SourceModule", "Function", "In", "Out", "InOut", "to_device", "to_gpu", "empty", "zeros",
+           "mem_alloc", "memcpy_htod", "memcpy_dtoh", "synchronize", "Context", "check_determinism",
+           "DeviceArray"]

@@ -1,0 +1,38 @@
+"""A thin Theano-style graph executor: build a symbolic graph, compile it for a device, run it.
+
+>>> from warpbench.graph import vector, function, debugprint
+>>> x = vector("x")
+>>> f = function([x], x * 2 + 4 * x, device="cpu")
+>>> f([1.0, 2.0])
+array([ 6., 12.], dtype=float32)
+
+Modules, in the order a graph meets them: type (TensorType, GpuArrayType), basic
+(Variable, Constant, Apply, walks), op (the Op contract), elemwise / reduction / linalg /
+axpb / transfer (the ops), shared, gradient (grad, verify_grad), fg (FunctionGraph),
+rewrite (merge, constant folding, lift to device, cut transfers), link (storage map and
+Loop VM), function, printing (debugprint, print_profile).
+"""
+from warpbench.graph.axpb import AXPBOp
+from warpbench.graph.basic import (Apply, Constant, Variable, as_variable, constant, matrix, scalar, tensor,
+                                   tensor4, vector)
+from warpbench.graph.elemwise import (Add, Elemwise, Exp, Mul, Neg, Relu, Sigmoid, Step, Sub, Tanh, TrueDiv,
+                                      add, exp, mul, neg, relu, sigmoid, step, sub, tanh, true_div)
+from warpbench.graph.fg import FunctionGraph
+from warpbench.graph.function import Function, function
+from warpbench.graph.gradient import grad, verify_grad
+from warpbench.graph.linalg import Dot, Transpose, dot, transpose
+from warpbench.graph.op import Op
+from warpbench.graph.printing import debugprint, print_profile
+from warpbench.graph.reduction import Fill, Sum, SumTo, fill, sum, sum_to
+from warpbench.graph.shared import SharedVariable, shared
+from warpbench.graph.transfer import GpuFromHost, HostFromGpu, placement
+from warpbench.graph.type import GpuArrayType, TensorType
+
+__all__ = [
+    "AXPBOp", "Add", "Apply", "Constant", "Dot", "Elemwise", "Exp", "Fill", "Function", "FunctionGraph",
+    "GpuArrayType", "GpuFromHost", "HostFromGpu", "Mul", "Neg", "Op", "Relu", "SharedVariable", "Sigmoid",
+    "Step", "Sub", "Sum", "SumTo", "Tanh", "TensorType", "Transpose", "TrueDiv", "Variable", "add",
+    "as_variable", "constant", "debugprint", "dot", "exp", "fill", "function", "grad", "matrix", "mul",
+    "neg", "placement", "print_profile", "relu", "scalar", "shared", "sigmoid", "step", "sub", "sum",
+    "sum_to", "tanh", "tensor", "tensor4", "transpose", "true_div", "vector", "verify_grad",
+]

@@ -1,0 +1,231 @@
+"""The graph itself: variables, constants, Apply nodes, and walks over them.
+
+A graph is bipartite, as in Theano: a :class:`Variable` is produced by at most one
+:class:`Apply` node (its ``owner``), and an Apply node applies an ``Op`` to input
+variables to make output variables. Variables without an owner are the leaves: free
+inputs, constants and shared variables.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+
+from warpbench.graph.type import TensorType, shape_str
+
+_GRAPH_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _operator(name: str, reflected: bool = False):
+    """A binary operator method calling ``elemwise.<name>`` (``reflected``: for ``2 * x``)."""
+    def method(self, other):
+        # elemwise imports this module, hence the import at call time.
+        from warpbench.graph import elemwise
+        op = getattr(elemwise, name)
+        return op(other, self) if reflected else op(self, other)
+    method.__name__ = f"__{'r' if reflected else ''}{name}__"
+    return method
+
+
+class Variable:
+    """A symbolic array: its ``type``, the ``owner`` node computing it and its output ``index``.
+
+    Arithmetic builds elementwise nodes: ``x * 2 + 4 * x`` is ``Add(Mul(x, 2), Mul(4, x))``
+    with the Python numbers turned into :class:`Constant` of x's dtype.
+    """
+
+    def __init__(self, type: TensorType, owner: "Apply | None" = None, index: int | None = None,
+                 name: str | None = None):
+        self.type, self.owner, self.index, self.name = type, owner, index, name
+
+    @property
+    def dtype(self) -> str:
+        """The dtype name of the values this variable holds."""
+        return self.type.dtype
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions of the values this variable holds."""
+        return self.type.ndim
+
+    def __str__(self):
+        if self.name is not None:
+            return self.name
+        if self.owner is not None:
+            return f"{self.owner.op}.{self.index}"
+        return f"<{self.type}>"
+
+    __repr__ = __str__
+
+    # Arithmetic operators build elementwise nodes (see elemwise.py). NumPy must not
+    # treat a Variable as an array element: ``ndarray * x`` calls ``x.__rmul__``.
+    __array_ufunc__ = None
+    __add__, __radd__ = _operator("add"), _operator("add", reflected=True)
+    __sub__, __rsub__ = _operator("sub"), _operator("sub", reflected=True)
+    __mul__, __rmul__ = _operator("mul"), _operator("mul", reflected=True)
+    __truediv__, __rtruediv__ = _operator("true_div"), _operator("true_div", reflected=True)
+
+    def __neg__(self):
+        from warpbench.graph import elemwise
+        return elemwise.neg(self)
+
+    def __matmul__(self, other):
+        from warpbench.graph import linalg
+        return linalg.dot(self, other)
+
+    @property
+    def T(self) -> "Variable":
+        """The transpose of a matrix variable."""
+        from warpbench.graph import linalg
+        return linalg.transpose(self)
+
+    def sum(self) -> "Variable":
+        """The sum of all elements, a scalar variable."""
+        from warpbench.graph import reduction
+        return reduction.sum(self)
+
+
+class Constant(Variable):
+    """A leaf with a fixed value; equal constants (same type and bytes) merge into one."""
+
+    def __init__(self, type: TensorType, data, name: str | None = None):
+        super().__init__(type, name=name)
+        self.data = np.array(type.filter(data))  # a private copy: the user's array stays writeable
+        self.data.setflags(write=False)  # shared by every function using it
+
+    def signature(self):
+        """What makes two constants interchangeable: type, shape and exact bytes."""
+        return (self.type, self.data.shape, self.data.tobytes())
+
+    def __str__(self):
+        if self.name is not None:
+            return self.name
+        if self.data.size <= 8:
+            shown = np.array2string(self.data, separator=", ") if self.data.ndim else repr(self.data.item())
+        else:
+            shown = f"{self.dtype}, shape={shape_str(self.data.shape)}"
+        return f"TensorConstant{{{shown}}}"
+
+    __repr__ = __str__
+
+
+def constant(value, dtype=None, name: str | None = None) -> Constant:
+    """A Constant holding ``value`` (an array or a number) as ``dtype`` (default: its own)."""
+    data = np.asarray(value, dtype=dtype)
+    return Constant(TensorType(data.dtype, data.ndim), data, name=name)
+
+
+def as_variable(value, like: Variable | None = None) -> Variable:
+    """``value`` itself when it is a Variable, else a Constant.
+
+    A Python number next to ``like`` gets the dtype NumPy would give ``like``'s array
+    combined with that number, so ``x * 2`` stays float32 for a float32 ``x``.
+    """
+    if isinstance(value, Variable):
+        return value
+    if like is not None and isinstance(value, (bool, int, float)):
+        return constant(value, np.result_type(np.dtype(like.dtype), value))
+    if not isinstance(value, (bool, int, float, np.ndarray, np.generic, list, tuple)):
+        raise TypeError(f"cannot make a graph variable from {type(value).__name__} {value!r}")
+    return constant(value)
+
+
+def _creation_site() -> str | None:
+    """'file.py:12' of the first caller outside warpbench/graph: where the user built a node."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.startswith(_GRAPH_DIR):
+        frame = frame.f_back
+    if frame is None:
+        return None
+    return f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}"
+
+
+class Apply:
+    """One application of ``op`` to ``inputs``, producing ``outputs`` (fresh variables it owns)."""
+
+    def __init__(self, op, inputs, outputs, trace: str | None = None):
+        self.op = op
+        self.inputs = list(inputs)
+        self.outputs = list(outputs)
+        for index, out in enumerate(self.outputs):
+            if out.owner is not None:
+                raise ValueError(f"{op}: output {index} ({out}) already belongs to {out.owner}")
+            out.owner, out.index = self, index
+        self.trace = trace or _creation_site()
+
+    def __str__(self):
+        return f"{self.op}({', '.join(str(i) for i in self.inputs)})"
+
+    __repr__ = __str__
+
+
+def toposort(outputs, stop_at=()) -> list[Apply]:
+    """The Apply nodes computing ``outputs``, every node after the nodes it reads from.
+
+    The walk does not go above variables in ``stop_at`` (a function's inputs).
+    Variables and nodes compare by identity, so they serve as set members directly.
+    """
+    stop = set(stop_at)
+    order, done = [], set()
+    for out in outputs:
+        stack = [(out.owner, False)] if out.owner is not None and out not in stop else []
+        while stack:
+            node, expanded = stack.pop()
+            if node in done:
+                continue
+            if expanded:  # all its inputs are placed
+                done.add(node)
+                order.append(node)
+                continue
+            stack.append((node, True))
+            for var in reversed(node.inputs):
+                if var.owner is not None and var not in stop and var.owner not in done:
+                    stack.append((var.owner, False))
+    return order
+
+
+def leaves(outputs, stop_at=()) -> list[Variable]:
+    """The variables without an owner (or in ``stop_at``) that ``outputs`` depend on, in order."""
+    stop = set(stop_at)
+    reads = [var for node in toposort(outputs, stop) for var in node.inputs] + list(outputs)
+    return list(dict.fromkeys(var for var in reads if var.owner is None or var in stop))
+
+
+def clone(outputs, stop_at=()) -> list[Variable]:
+    """Copies of ``outputs`` with every node above them copied; leaves are kept as they are.
+
+    Rewrites edit nodes in place, so a compiled function works on a copy and the user's
+    graph is never changed.
+    """
+    memo: dict[Variable, Variable] = {}
+    for node in toposort(outputs, stop_at):
+        inputs = [memo.get(v, v) for v in node.inputs]
+        copy = Apply(node.op, inputs, [Variable(o.type, name=o.name) for o in node.outputs], trace=node.trace)
+        memo.update(zip(node.outputs, copy.outputs))
+    return [memo.get(v, v) for v in outputs]
+
+
+def tensor(name: str | None = None, dtype="float32", ndim: int = 0) -> Variable:
+    """A free input variable: an ``ndim``-dimensional array of ``dtype``."""
+    return TensorType(dtype, ndim)(name)
+
+
+def scalar(name: str | None = None, dtype="float32") -> Variable:
+    """A free 0-d input variable."""
+    return tensor(name, dtype, 0)
+
+
+def vector(name: str | None = None, dtype="float32") -> Variable:
+    """A free 1-d input variable."""
+    return tensor(name, dtype, 1)
+
+
+def matrix(name: str | None = None, dtype="float32") -> Variable:
+    """A free 2-d input variable."""
+    return tensor(name, dtype, 2)
+
+
+def tensor4(name: str | None = None, dtype="float32") -> Variable:
+    """A free 4-d input variable (e.g. a batch of NCHW images)."""
+    return tensor(name, dtype, 4)

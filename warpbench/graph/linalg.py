@@ -1,0 +1,92 @@
+"""Matrix ops: ``Transpose`` (host code, and the registry's ``transpose_padded`` on a kernel
+device) and ``Dot`` (matrix product through the host code's BLAS; no kernel yet).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from warpbench.errors import ShapeError
+from warpbench.graph.basic import Apply, as_variable
+from warpbench.graph.op import Op, output_variable
+from warpbench.graph.type import FLOAT_DTYPES, shape_str
+
+
+def _matrix(op, name: str, value):
+    """``value`` as a variable, or a ShapeError naming the op when it is not 2-D."""
+    var = as_variable(value)
+    if var.ndim != 2:
+        raise ShapeError(f"{op}: {name} must be a matrix, got {var} of type {var.type}")
+    return var
+
+
+class Transpose(Op):
+    """x.T for a matrix x, as a new C-contiguous matrix."""
+
+    __props__ = ()
+    #: The bank-conflict-free shared-memory tile variant of the transpose study.
+    KERNEL = "transpose_padded"
+
+    def make_node(self, x):
+        x = _matrix(self, "x", x)
+        return Apply(self, [x], [x.type()])
+
+    def perform(self, node, inputs, output_storage):
+        output_storage[0][0] = inputs[0].T.copy()  # C order; never a view of the input
+
+    def perform_host(self, node, inputs, output_storage):
+        if inputs[0].dtype.name not in FLOAT_DTYPES:
+            return self.perform(node, inputs, output_storage)
+        from warpbench.hostcode import transpose
+        output_storage[0][0] = transpose.transpose(inputs[0])
+
+    def infer_shape(self, node, input_shapes):
+        return [tuple(input_shapes[0])[::-1]]
+
+    def grad(self, inputs, output_grads):
+        return [transpose(output_grads[0])]
+
+    def device_kernel(self, node):
+        from warpbench.kernels import get
+        return self.KERNEL if node.inputs[0].dtype in get(self.KERNEL).dtypes else None
+
+    def perform_device(self, node, kernel, inputs, output_storage):
+        x = inputs[0]
+        rows, cols = x.shape
+        out = kernel.device.empty((cols, rows), x.dtype)
+        kernel.launch_problem({"rows": rows, "cols": cols, "dtype": np.dtype(x.dtype).name}, {"in": x, "out": out})
+        output_storage[0][0] = out
+
+
+class Dot(Op):
+    """The matrix product x @ y of an (m, k) and a (k, n) matrix."""
+
+    __props__ = ()
+
+    def make_node(self, x, y):
+        x, y = _matrix(self, "x", x), _matrix(self, "y", y)
+        dtype = np.result_type(np.dtype(x.dtype), np.dtype(y.dtype))
+        return Apply(self, [x, y], [output_variable([x, y], dtype, 2)])
+
+    def perform(self, node, inputs, output_storage):
+        output_storage[0][0] = np.dot(*inputs).astype(node.outputs[0].dtype, copy=False)
+
+    def perform_host(self, node, inputs, output_storage):
+        x, y = inputs
+        if x.dtype != y.dtype or x.dtype.name not in FLOAT_DTYPES:
+            return self.perform(node, inputs, output_storage)
+        from warpbench.hostcode import blas
+        output_storage[0][0] = blas.gemm(x, y)
+
+    def infer_shape(self, node, input_shapes):
+        (m, k), (k2, n) = input_shapes
+        if k != k2:
+            raise ShapeError(f"inner dimensions differ: {shape_str((m, k))} @ {shape_str((k2, n))}")
+        return [(m, n)]
+
+    def grad(self, inputs, output_grads):
+        x, y = inputs
+        (g,) = output_grads
+        return [dot(g, transpose(y)), dot(transpose(x), g)]
+
+
+transpose, dot = Transpose(), Dot()

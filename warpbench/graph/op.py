@@ -1,0 +1,103 @@
+"""The Op contract: what an operation must say about itself to live in a graph.
+
+An op declares ``__props__``, the attribute names that parametrize it; equality,
+hashing and printing are generated from them, so two ``AXPBOp(4, 5)`` are one op
+(merge relies on it) and print as ``AXPBOp{a=4, b=5}``. Then, as in Theano:
+
+- ``make_node(*inputs) -> Apply``: check the inputs, decide the output types;
+- ``perform(node, inputs, output_storage)``: the NumPy reference, writes ``out[0] = value``
+  into each 1-element output cell;
+- ``infer_shape(node, input_shapes)``: the output shapes (raising ShapeError for
+  inputs that do not fit, which is how shapes are checked before anything runs);
+- ``grad(inputs, output_grads)``: symbolic gradients of the inputs (None where none flows).
+
+Two optional implementations make an op fast:
+
+- ``perform_host``: the CPU implementation (Cython host code); defaults to ``perform``;
+- ``device_kernel(node)`` + ``perform_device``: the registry kernel that computes the node
+  on a kernel device (cuda, emu) and how to launch it. An op without one runs on the host,
+  with transfers around it, when a function targets a kernel device.
+"""
+from __future__ import annotations
+
+from warpbench.graph.basic import Apply, Variable
+from warpbench.graph.type import common_device, tensor_type
+
+
+class Op:
+    """Base class of graph operations; see the module docstring for the contract."""
+
+    #: False for ops that must not run while a function is being compiled (transfers).
+    do_constant_folding = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        props = cls.__dict__.get("__props__")
+        if props is not None and not (isinstance(props, tuple) and all(isinstance(p, str) for p in props)):
+            raise TypeError(f"{cls.__name__}.__props__ must be a tuple of attribute names, got {props!r}")
+
+    # -- identity, generated from __props__ ------------------------------------------
+    # An op class that declares no __props__ keeps identity semantics: its instances
+    # may carry state that makes them differ, so merging them would be wrong.
+
+    def _props(self) -> tuple | None:
+        names = getattr(type(self), "__props__", None)
+        return None if names is None else tuple(getattr(self, n) for n in names)
+
+    def __eq__(self, other):
+        if self._props() is None:
+            return self is other
+        return type(self) is type(other) and self._props() == other._props()
+
+    def __hash__(self):
+        props = self._props()
+        return id(self) if props is None else hash((type(self), props))
+
+    def __str__(self):
+        names = getattr(type(self), "__props__", None)
+        if not names:
+            return type(self).__name__
+        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in names)
+        return f"{type(self).__name__}{{{shown}}}"
+
+    __repr__ = __str__
+
+    # -- the contract ----------------------------------------------------------------
+
+    def make_node(self, *inputs) -> Apply:
+        """An Apply node of this op on ``inputs`` (Variables or numbers), with typed outputs."""
+        raise NotImplementedError(f"{type(self).__name__}.make_node")
+
+    def __call__(self, *inputs):
+        """Build the node and return its output (or outputs, for multi-output ops)."""
+        node = self.make_node(*inputs)
+        return node.outputs[0] if len(node.outputs) == 1 else node.outputs
+
+    def perform(self, node: Apply, inputs: list, output_storage: list[list]) -> None:
+        """Compute the outputs with NumPy: ``output_storage[i][0] = value``."""
+        raise NotImplementedError(f"{type(self).__name__}.perform")
+
+    def perform_host(self, node: Apply, inputs: list, output_storage: list[list]) -> None:
+        """The CPU implementation used when the graph runs; host code where an op has it."""
+        self.perform(node, inputs, output_storage)
+
+    def infer_shape(self, node: Apply, input_shapes: list[tuple]) -> list[tuple] | None:
+        """The output shapes for these input shapes; None when the op cannot tell."""
+        return None
+
+    def grad(self, inputs: list[Variable], output_grads: list[Variable]) -> list[Variable | None]:
+        """Symbolic gradients of the cost w.r.t. ``inputs`` given those of the outputs."""
+        raise NotImplementedError(f"{self} has no gradient")
+
+    def device_kernel(self, node: Apply) -> str | None:
+        """The registry kernel computing ``node`` on a kernel device, or None (host only)."""
+        return None
+
+    def perform_device(self, node: Apply, kernel, inputs: list, output_storage: list[list]) -> None:
+        """Launch the compiled ``kernel`` on device arrays; allocate outputs on ``kernel.device``."""
+        raise NotImplementedError(f"{type(self).__name__}.perform_device")
+
+
+def output_variable(inputs, dtype, ndim: int, name: str | None = None) -> Variable:
+    """A fresh output variable on the device of ``inputs`` (host unless they are on a device)."""
+    return tensor_type(dtype, ndim, common_device(inputs))(name)

@@ -1,0 +1,97 @@
+"""``debugprint``: a graph as text, in Theano's (legacy, the book's) format, with devices.
+
+One line per variable, outputs first, inputs indented under the node using them. The
+book's picture, ``transpose(AXPBOp(4, 5)(x.T))`` compiled for "emu" with an AXPBOp that
+has only ``perform``::
+
+    HostFromGpu [id A] <emu->cpu> ''   6
+     |Transpose [id B] <emu> ''   5
+       |GpuFromHost<emu> [id C] <cpu->emu> ''   4
+         |AXPBOp{a=4, b=5} [id D] <cpu> ''   3
+           |HostFromGpu [id E] <emu->cpu> ''   2
+             |Transpose [id F] <emu> ''   1
+               |GpuFromHost<emu> [id G] <cpu->emu> ''   0
+                 |x [id H]
+
+A node line is ``<op> [id X] <where> '<name>'`` followed, for a compiled function, by the
+node's toposort index. ``<where>`` is the device the node runs on ("cpu", "emu", "cuda")
+or, for a transfer, the direction ("cpu->emu", ASCII so that any terminal prints it).
+Leaves (inputs, constants, shared variables) print as ``<name> [id X]``. A node printed
+once shows only its first line when it appears again; children are indented with `` |``
+as in Theano (PyTensor's box-drawing style was not chosen: the book shows this one).
+"""
+from __future__ import annotations
+
+import sys
+
+from warpbench.graph.basic import Variable
+from warpbench.graph.fg import FunctionGraph
+from warpbench.graph.transfer import placement
+
+
+def _letters(n: int) -> str:
+    """0 -> 'A', 25 -> 'Z', 26 -> 'BA': Theano's ids."""
+    text = ""
+    while True:
+        n, digit = divmod(n, 26)
+        text = chr(ord("A") + digit) + text
+        if n == 0:
+            return text
+
+
+def debugprint(obj, file=None) -> str:
+    """Print the graph of a compiled function (or its FunctionGraph), a variable or a list of
+    variables to ``file`` (default stdout) and return the text. See the module docstring."""
+    from warpbench.graph.function import Function
+    if isinstance(obj, Function):
+        obj = obj.fgraph
+    if isinstance(obj, FunctionGraph):
+        outputs = obj.outputs
+        index = {node: i for i, node in enumerate(obj.toposort())}
+    else:
+        outputs = [obj] if isinstance(obj, Variable) else list(obj)
+        index = {}
+    ids: dict = {}
+    printed: set = set()
+    lines: list[str] = []
+
+    def id_of(thing) -> str:
+        return ids.setdefault(thing, _letters(len(ids)))
+
+    def visit(var, prefix: str, child_prefix: str) -> None:
+        node = var.owner
+        if node is None:
+            lines.append(f"{prefix}{var} [id {id_of(var)}]")
+            return
+        op = f"{node.op}.{var.index}" if len(node.outputs) > 1 else str(node.op)
+        position = f"   {index[node]}" if node in index else ""
+        lines.append(f"{prefix}{op} [id {id_of(node)}] <{placement(node)}> '{var.name or ''}'{position}")
+        if node in printed:
+            return
+        printed.add(node)
+        for k, child in enumerate(node.inputs):
+            last = k == len(node.inputs) - 1
+            visit(child, child_prefix + " |", child_prefix + ("  " if last else " |"))
+
+    for out in outputs:
+        visit(out, "", "")
+    text = "\n".join(lines) + "\n"
+    (file or sys.stdout).write(text)
+    return text
+
+
+def print_profile(f, file=None) -> str:
+    """Print the per-node profile of a function built with ``profile=True``; return the text."""
+    prof = f.profile
+    if prof is None:
+        raise ValueError(f"{f.name} was compiled without profile=True")
+    total = sum(prof.seconds) or 1.0
+    lines = [f"Profile of {f.name} on {f.device.kind}: {sum(prof.seconds):.6f}s in {len(prof.calls)} nodes",
+             f"{'%time':>6} {'seconds':>10} {'per call':>10} {'calls':>6} {'bytes moved':>12}  node (where)"]
+    for i, node in sorted(enumerate(f.vm.order), key=lambda item: -prof.seconds[item[0]]):
+        per_call = prof.seconds[i] / max(prof.calls[i], 1)
+        lines.append(f"{100 * prof.seconds[i] / total:6.1f} {prof.seconds[i]:10.6f} {per_call:10.2e} "
+                     f"{prof.calls[i]:6d} {prof.transfer_bytes[i]:12d}  {i}: {node} ({placement(node)})")
+    text = "\n".join(lines) + "\n"
+    (file or sys.stdout).write(text)
+    return text

@@ -1,0 +1,108 @@
+"""The rewrites a function's graph goes through before it is linked, in this order:
+
+1. ``merge``: common subexpressions become one node, equal constants one constant;
+2. ``constant_fold``: nodes whose inputs are all constants are computed now (with
+   ``perform``) and become constants;
+3. on a kernel device (cuda, emu) only:
+   ``lift``: every node whose op has a device kernel moves to the device, with
+   ``GpuFromHost`` on each of its inputs and ``HostFromGpu`` on each of its outputs;
+   ``cut_transfers``: ``GpuFromHost(HostFromGpu(x))`` becomes ``x`` (and the reverse),
+   so data stays on the device between device nodes; then ``merge`` again, which folds
+   the transfers of one variable into one.
+
+What is left on the host between device nodes is exactly the book's picture:
+``HostFromGpu -> AXPBOp -> GpuFromHost`` for an op without a device implementation.
+"""
+from __future__ import annotations
+
+from warpbench.graph.basic import Constant
+from warpbench.graph.fg import FunctionGraph
+from warpbench.graph.transfer import GpuFromHost, HostFromGpu, host_from_gpu
+from warpbench.graph.type import KERNEL_DEVICES
+
+
+def merge(fg: FunctionGraph) -> int:
+    """Replace each node equal to an earlier one (same op, same inputs) by that one."""
+    constants: dict = {}
+    seen: dict = {}
+
+    def same_constant(var):
+        if not isinstance(var, Constant):
+            return var
+        return constants.setdefault(var.signature(), var)
+
+    def transform(node):
+        node.inputs = [same_constant(v) for v in node.inputs]
+        first = seen.setdefault((node.op, tuple(node.inputs)), node)
+        return None if first is node else first.outputs
+
+    return fg.rewrite(transform)
+
+
+def constant_fold(fg: FunctionGraph) -> int:
+    """Compute every node whose inputs are all constants; its outputs become constants."""
+    from warpbench.graph.link import node_error
+
+    def transform(node):
+        if not node.op.do_constant_folding or not all(isinstance(v, Constant) for v in node.inputs):
+            return None
+        values = [v.data for v in node.inputs]
+        cells = [[None] for _ in node.outputs]
+        try:
+            node.op.infer_shape(node, [v.shape for v in values])
+            node.op.perform(node, values, cells)
+        except Exception as exc:
+            raise node_error(node, None, values, exc) from None
+        return [Constant(out.type, cell[0]) for out, cell in zip(node.outputs, cells)]
+
+    return fg.rewrite(transform)
+
+
+def _emulable(kernel_name: str) -> bool:
+    from warpbench.kernels import get
+    return get(kernel_name).emulable
+
+
+def lift(fg: FunctionGraph, device: str) -> int:
+    """Move every node whose op has a kernel for it onto ``device``, transfers around it.
+
+    Constants stay on the host (kernels take them as scalar arguments); the outputs of
+    a lifted node come back through ``HostFromGpu``, so every consumer still sees host
+    variables until ``cut_transfers`` joins device nodes directly.
+    """
+    def transform(node):
+        name = node.op.device_kernel(node)
+        if name is None or (device == "emu" and not _emulable(name)):
+            return None
+        moved = [v if isinstance(v, Constant) else GpuFromHost(device)(v) for v in node.inputs]
+        on_device = node.op.make_node(*moved)
+        return [host_from_gpu(out) for out in on_device.outputs]
+
+    return fg.rewrite(transform)
+
+
+def cut_transfers(fg: FunctionGraph) -> int:
+    """``GpuFromHost(HostFromGpu(x)) -> x`` and ``HostFromGpu(GpuFromHost(x)) -> x``."""
+    inverse = {GpuFromHost: HostFromGpu, HostFromGpu: GpuFromHost}
+
+    def transform(node):
+        source = node.inputs[0].owner if node.inputs else None
+        undone = type(node.op) in inverse and source is not None and isinstance(source.op, inverse[type(node.op)])
+        if undone and source.inputs[0].type == node.outputs[0].type:
+            return [source.inputs[0]]
+        return None
+
+    return fg.rewrite(transform)
+
+
+def optimize(fg: FunctionGraph, device: str) -> FunctionGraph:
+    """Run the rewrites for ``device`` ("cpu", "emu", "cuda") on ``fg``, in place; return it."""
+    merge(fg)
+    constant_fold(fg)
+    merge(fg)
+    if device in KERNEL_DEVICES:
+        lift(fg, device)
+        cut_transfers(fg)
+        merge(fg)
+    return fg
+

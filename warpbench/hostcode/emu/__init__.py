@@ -1,0 +1,74 @@
+"""The CUDA-on-CPU emulator: the same CUDA C kernels, compiled with g++ and run on the CPU.
+
+Every CUDA thread is a fiber (our own x86-64 context switch), blocks run one after
+another on one OS thread; ``__syncthreads`` and warp operations are rendezvous points.
+Beyond running kernels it reports barrier divergence, deadlocks, warp-operation mask or
+call-site mismatches, out-of-bounds writes (canary redzones), dynamic shared memory
+overruns, device asserts, memory faults, runaway threads (watchdog) and schedule-dependent
+results (:func:`check_determinism`). See ``warpbench.emu`` for the PyCUDA-style facade.
+
+Low-level API (used by the "emu" device)::
+
+    mod = compile_module(source, filename="gemm.cu", defines={"TILE": 16},
+                         include_dirs=["warpbench/kernels/cuda"],
+                         name_expressions=["sgemm<16>"])      # -> EmuModule
+    f = mod.get_function("sgemm<16>")                        # -> EmuFunction
+    f.name, f.param_types, f.param_names                     # "sgemm<16>", ["const float*", ...]
+    a, c = to_device(host_a), empty((m, n), np.float32)      # DeviceArray (.get(), .set(), ...)
+    f(a, b, c, np.int32(m), np.int32(n), np.int32(k), grid=(n // 16, m // 16), block=(16, 16),
+      shared=0, thread_order="forward", block_order="forward", check_determinism=False,
+      poison=0xFF, watchdog=None)                            # poison: byte filling __shared__
+    report = check_determinism(f, a, b, c, np.int32(m), ..., grid=..., block=...)
+    report.identical, report.differences, report.summary(), report.raise_if_different()
+    mod.kernels, mod.get_global("weights") -> (address, nbytes), mod.global_array("weights", np.float32)
+
+``source`` is compiled as is: kernels are exported automatically when they are
+non-template ``__global__`` functions (use ``extern "C"`` for PyCUDA-compatible names);
+template kernels only through ``name_expressions``. Orders are "forward", "reverse" or
+"random:<seed>". Environment: ``WARPBENCH_EMU_WATCHDOG`` (seconds without progress before
+a launch is stopped, default 30, 0 = off), ``WARPBENCH_EMU_STACK_KIB`` (fiber stack size,
+default 64), ``WARPBENCH_EMU_CXX`` (compiler), ``WARPBENCH_EMU_NO_TOOLKIT`` (ignore the
+CUDA toolkit headers), and ``WARPBENCH_CACHE_DIR`` for the module cache (``cache_dir("emu")``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from warpbench.hostcode.emu.determinism import (BufferDifference, DeterminismReport,
+                                                check_determinism)
+from warpbench.hostcode.emu.errors import (BarrierDivergence, Deadlock, DeviceAssert, EmuError,
+                                           KernelFault, MemoryFault, NondeterministicResult,
+                                           OutOfBoundsWrite, PortabilityWarning, SharedMemoryOverflow,
+                                           UnsupportedFeature, WarpOpMismatch, WatchdogTimeout)
+from warpbench.hostcode.emu.memory import DeviceArray, empty, to_device, zeros
+
+
+def compile_module(source: str, *, filename: str | None = None, defines: dict | None = None,
+                   options: list[str] | None = None, include_dirs: list[str] | None = None,
+                   name_expressions: list[str] | None = None):
+    """Compile ``source`` (cached on disk) and load it; returns an EmuModule.
+
+    ``filename`` names the source in diagnostics and is the base of relative includes;
+    ``defines`` maps macro names to values (None: defined without value); ``options`` are
+    nvcc/g++-style flags (-D, -I, -O..., GPU-only options ignored); ``name_expressions``
+    lists template instantiations to export, e.g. ``["matmul<32>"]``. Raises
+    UnsupportedFeature, warpbench.errors.CompileError or ToolMissing.
+    """
+    from warpbench.hostcode.emu.build import build
+    from warpbench.hostcode.emu.module import EmuModule
+    return EmuModule(build(source, filename=filename, defines=defines, options=options,
+                           include_dirs=include_dirs, name_expressions=name_expressions))
+
+
+def compile_file(path, **kwargs):
+    """:func:`compile_module` of the file at ``path`` (its name used in diagnostics)."""
+    return compile_module(Path(path).read_text(), filename=str(path), **kwargs)
+
+
+__all__ = [
+    "compile_module", "compile_file", "check_determinism", "DeterminismReport", "BufferDifference",
+    "DeviceArray", "to_device", "empty", "zeros",
+    "EmuError", "KernelFault", "BarrierDivergence", "Deadlock", "WarpOpMismatch", "OutOfBoundsWrite",
+    "SharedMemoryOverflow", "MemoryFault", "DeviceAssert", "WatchdogTimeout", "UnsupportedFeature",
+    "NondeterministicResult", "PortabilityWarning",
+]

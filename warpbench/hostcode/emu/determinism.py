@@ -1,0 +1,162 @@
+"""Schedule-perturbation checking: a race-free kernel gives the same outputs under every
+legal schedule, so a difference between thread orders, block orders or poison patterns
+proves a missing barrier, an inter-block race or a read of uninitialised memory.
+
+Whole barrier intervals run without interleaving, so a lost update (``c = c + 1`` by many
+threads) stays invisible to this check. Buffers hit by float atomics are compared with a
+tolerance, as their sums depend on the order of the additions.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from warpbench.hostcode.emu.errors import NondeterministicResult
+from warpbench.hostcode.emu.memory import DeviceArray
+
+THREAD_ORDERS = ("forward", "reverse", "random:1")
+BLOCK_ORDERS = ("forward", "reverse", "random:2")
+POISONS = (0xFF, 0x00)
+
+
+@dataclass(frozen=True)
+class BufferDifference:
+    """Where one output buffer first differed from the reference run."""
+    param_index: int
+    param_name: str
+    count: int                  # elements that differ
+    size: int
+    first_index: tuple[int, ...]
+    reference: str              # schedule of the reference run
+    other: str                  # schedule of the first run that differed
+    reference_value: object
+    other_value: object
+    unwritten: bool             # both values are the runs' poison: the kernel never wrote there
+
+    def describe(self) -> str:
+        """One line: which buffer, how many elements, first index, both values."""
+        why = " (never written: the values are the poison patterns)" if self.unwritten else ""
+        return (f"parameter {self.param_index} '{self.param_name}': {self.count} of {self.size} elements "
+                f"differ, first at index {self.first_index}: {self.reference_value!r} under {self.reference} "
+                f"vs {self.other_value!r} under {self.other}{why}")
+
+
+@dataclass
+class DeterminismReport:
+    """Result of :func:`check_determinism`; ``identical`` is True when no output differed."""
+    kernel: str
+    schedules: list[str]
+    differences: list[BufferDifference] = field(default_factory=list)
+
+    @property
+    def identical(self) -> bool:
+        """No output buffer differed between schedules."""
+        return not self.differences
+
+    def summary(self) -> str:
+        """One line per differing buffer, or a line saying all runs agreed."""
+        if self.identical:
+            return f"kernel '{self.kernel}': identical outputs under {len(self.schedules)} schedules"
+        return "; ".join(d.describe() for d in self.differences)
+
+    def raise_if_different(self) -> None:
+        """Raise NondeterministicResult naming the kernel and the differing buffers."""
+        if not self.identical:
+            raise NondeterministicResult(
+                f"kernel '{self.kernel}' gives schedule-dependent results (race, missing barrier or "
+                f"uninitialised read): {self.summary()}", kernel=self.kernel, report=self)
+
+
+def _arrays(args) -> list[tuple[int, DeviceArray]]:
+    seen, result = set(), []
+    for index, arg in enumerate(args):
+        if isinstance(arg, DeviceArray) and id(arg) not in seen:
+            seen.add(id(arg))
+            result.append((index, arg))
+    return result
+
+
+def _differing(reference: np.ndarray, other: np.ndarray, tolerant: bool, rtol: float) -> np.ndarray:
+    """Boolean mask of elements that differ (bitwise, or beyond ``rtol`` when tolerant)."""
+    if tolerant and reference.dtype.kind == "f":
+        scale = float(np.nanmax(np.abs(reference))) if reference.size and np.isfinite(reference).any() else 0.0
+        close = np.isclose(reference, other, rtol=rtol, atol=rtol * scale, equal_nan=True)
+        return ~close
+    width = reference.dtype.itemsize
+    a = reference.reshape(-1).view(np.uint8).reshape(-1, width) if reference.size else reference
+    b = other.reshape(-1).view(np.uint8).reshape(-1, width) if other.size else other
+    return (a != b).any(axis=1).reshape(reference.shape) if reference.size else np.zeros(reference.shape, bool)
+
+
+def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.tobytes() == b.tobytes()
+
+
+def _is_poison(value: np.ndarray, byte: int) -> bool:
+    return bool((value.reshape(-1).view(np.uint8) == byte).all())
+
+
+@dataclass(frozen=True)
+class _Run:
+    label: str
+    poison: int
+    outputs: dict          # parameter index -> copy of the array after the launch
+
+
+def _difference(name: str, index: int, reference: _Run, run: _Run, tolerant: bool, rtol: float,
+                uninitialized: bool) -> BufferDifference | None:
+    ref, out = reference.outputs[index], run.outputs[index]
+    mask = _differing(ref, out, tolerant, rtol)
+    if not mask.any():
+        return None
+    first = tuple(int(i) for i in np.argwhere(mask)[0])
+    unwritten = uninitialized and _is_poison(ref[first], reference.poison) and _is_poison(out[first], run.poison)
+    return BufferDifference(index, name, int(mask.sum()), int(mask.size), first, reference.label, run.label,
+                            ref[first].item(), out[first].item(), unwritten)
+
+
+def check_determinism(function, *args, grid, block, shared: int = 0, thread_orders=THREAD_ORDERS,
+                      block_orders=BLOCK_ORDERS, poisons=POISONS, rtol: float = 1e-4,
+                      watchdog: float | None = None) -> DeterminismReport:
+    """Launch ``function`` once per (poison, thread order, block order), each time from the
+    same initial contents (uninitialised arrays refilled with the poison byte), and compare
+    every array argument with the first run. Afterwards the arrays hold the first run's
+    results. Returns a DeterminismReport (see ``raise_if_different``)."""
+    arrays = _arrays(args)
+    initial = {index: (array.data.copy(), array.uninitialized) for index, array in arrays}
+    schedules = list(itertools.product(poisons, thread_orders, block_orders))
+    report = DeterminismReport(function.name, [f"{t}/{b} poison 0x{p:02X}" for p, t, b in schedules])
+    reference: _Run | None = None
+    tolerant, written, everything_tolerant = set(), set(), False
+    differing: dict[int, BufferDifference] = {}
+    for (poison, thread_order, block_order), label in zip(schedules, report.schedules):
+        for index, array in arrays:
+            data, uninitialized = initial[index]
+            if uninitialized:
+                array.poison(poison)
+            else:
+                array.data[...] = data
+        before = {index: array.data.copy() for index, array in arrays}
+        outcome = function.launch(args, grid=grid, block=block, shared=shared, thread_order=thread_order,
+                                  block_order=block_order, poison=poison, watchdog=watchdog)
+        tolerant |= outcome.float_atomic_params
+        everything_tolerant |= outcome.float_atomics_elsewhere
+        run = _Run(label, poison, {index: array.data.copy() for index, array in arrays})
+        written |= {index for index in run.outputs if not _same_bits(before[index], run.outputs[index])}
+        if reference is None:
+            reference = run
+            continue
+        for index, _ in arrays:
+            if index not in differing:
+                found = _difference(function.param_names[index], index, reference, run,
+                                    everything_tolerant or index in tolerant, rtol, initial[index][1])
+                if found:
+                    differing[index] = found
+    # An array no run wrote is an input: it differs only by the poison this check put there.
+    report.differences = [differing[i] for i in sorted(differing) if i in written]
+    for index, array in arrays:
+        array.data[...] = reference.outputs[index]
+        array.uninitialized = False
+    return report

@@ -1,0 +1,132 @@
+"""A kernel of a loaded module, launched on the emulator."""
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+from warpbench.config import debug
+from warpbench.hostcode.emu import abi
+from warpbench.hostcode.emu.arguments import ArgumentPacker, PackedArgs
+from warpbench.hostcode.emu.diagnostics import LaunchContext, raise_for
+from warpbench.hostcode.emu.launch_config import parse_order, validate
+from warpbench.hostcode.emu.memory import POISON
+from warpbench.hostcode.emu.stacks import SIGNAL_STACK_BYTES, stack_pool
+
+# One launch at a time in the process: the runtime's signal handlers and the fiber stacks
+# are process-wide, and a launch is single-threaded by design (deterministic schedules).
+LAUNCH_LOCK = threading.RLock()
+
+
+def default_watchdog() -> float:
+    """Seconds without progress after which a launch is stopped (WARPBENCH_EMU_WATCHDOG, 0: off)."""
+    return float(os.environ.get("WARPBENCH_EMU_WATCHDOG", "30"))
+
+
+@dataclass(frozen=True)
+class LaunchOutcome:
+    """What a successful launch tells beyond its outputs."""
+    float_atomic_params: frozenset[int]   # array parameters hit by float atomics
+    float_atomics_elsewhere: bool         # float atomics on shared memory or globals
+    blocks_run: int
+    fiber_switches: int
+    seconds: float
+
+
+class EmuFunction:
+    """A kernel: ``name``, ``param_types`` (C types such as ``"const float*"``),
+    ``param_names``, ``static_shared_bytes``; call it to launch."""
+
+    def __init__(self, module, name: str, entry: abi.KernelEntry, declaration):
+        self.module, self.name = module, name
+        signature = entry.signature.decode()
+        self.param_types = signature.split(";") if signature else []
+        names = list(declaration.param_names) if declaration else []
+        if len(names) != len(self.param_types):
+            names = [f"arg{i}" for i in range(len(self.param_types))]
+        self.param_names = names
+        self.launch_bounds = declaration.launch_bounds if declaration else None
+        self._thunk = entry.thunk
+        self._packer = ArgumentPacker(name, self.param_types, self.param_names)
+        ranges, self.static_shared_bytes = module.shared_layout(entry.address)
+        self._tls_ranges = (abi.TlsRange * max(1, len(ranges)))(*ranges)
+        self._tls_count = len(ranges)
+
+    @property
+    def max_threads_per_block(self) -> int:
+        """1024, or the kernel's ``__launch_bounds__``."""
+        return min(1024, self.launch_bounds or 1024)
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{t} {n}" for t, n in zip(self.param_types, self.param_names))
+        return f"<EmuFunction {self.name}({params})>"
+
+    def __call__(self, *args, grid, block, shared: int = 0, thread_order: str = "forward",
+                 block_order: str = "forward", check_determinism: bool = False,
+                 poison: int = POISON, watchdog: float | None = None) -> None:
+        """Launch over ``grid`` blocks of ``block`` threads with ``shared`` bytes of dynamic
+        shared memory. ``thread_order``/``block_order``: "forward", "reverse" or
+        "random:<seed>". ``check_determinism``: run the determinism check instead of one
+        launch and raise NondeterministicResult if outputs depend on the schedule."""
+        if check_determinism:
+            from warpbench.hostcode.emu.determinism import check_determinism as check
+            check(self, *args, grid=grid, block=block, shared=shared, watchdog=watchdog).raise_if_different()
+            return
+        self.launch(args, grid=grid, block=block, shared=shared, thread_order=thread_order,
+                    block_order=block_order, poison=poison, watchdog=watchdog)
+
+    def launch(self, args: tuple, *, grid, block, shared: int = 0, thread_order: str = "forward",
+               block_order: str = "forward", poison: int = POISON,
+               watchdog: float | None = None) -> LaunchOutcome:
+        """One launch; returns what the determinism checker needs to know about it."""
+        grid, block = validate(self.name, grid, block, shared, self.static_shared_bytes, self.launch_bounds)
+        packed = self._packer.pack(args)
+        config = self._config(packed, grid, block, int(shared), thread_order, block_order, poison,
+                              default_watchdog() if watchdog is None else float(watchdog))
+        result = abi.LaunchResult()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        with LAUNCH_LOCK:
+            start = time.perf_counter()
+            self.module.library.wbemu_launch(ctypes.byref(config), ctypes.byref(result))
+            seconds = time.perf_counter() - start
+            table = self.module.library.wbemu_diagnostics()
+            records = [abi.Diagnostic.from_buffer_copy(table[i]) for i in range(result.diagnostic_count)]
+        debug(2, f"emu: {self.name} grid={grid} block={block} shared={shared} "
+                 f"order={thread_order}/{block_order}: {seconds * 1e3:.2f} ms")
+        overrun = any(r.kind == abi.DIAG_OUT_OF_BOUNDS for r in records)
+        for _, array in packed.arrays:
+            array.uninitialized = False
+            if overrun:
+                array.rearm_redzones()
+        raise_for(LaunchContext(self.name, self.param_names, packed.arrays, self.module.path,
+                                self.module.base_address, self.module.source_names),
+                  records, result.dropped_diagnostics)
+        hit = frozenset(packed.arrays[i][0] for i in range(min(64, len(packed.arrays)))
+                        if result.float_atomic_buffers >> i & 1)
+        return LaunchOutcome(hit, bool(result.float_atomics_elsewhere), result.blocks_run,
+                             result.fiber_switches, seconds)
+
+    def _config(self, packed: PackedArgs, grid, block, shared: int, thread_order: str, block_order: str,
+                poison: int, watchdog: float) -> abi.LaunchConfig:
+        thread_kind, thread_seed = parse_order(thread_order, "thread_order")
+        block_kind, block_seed = parse_order(block_order, "block_order")
+        zones = [(zone, i) for i, (_, array) in enumerate(packed.arrays) for zone in array.redzones()]
+        redzones = (abi.Redzone * max(1, len(zones)))(
+            *[abi.Redzone(start, expected, size, i, after) for (start, expected, size, after), i in zones])
+        buffers = (abi.Range * max(1, len(packed.arrays)))(
+            *[abi.Range(a.ptr, a.ptr + a.nbytes) for _, a in packed.arrays])
+        pool = stack_pool()
+        return abi.LaunchConfig(
+            thunk=self._thunk, args=ctypes.cast(packed.pointers, ctypes.c_void_p),
+            grid=abi.Dim3(*grid), block=abi.Dim3(*block), dynamic_shared=shared,
+            thread_order=thread_kind, block_order=block_kind, thread_seed=thread_seed,
+            block_seed=block_seed, poison=int(poison) & 0xFF, watchdog_seconds=watchdog,
+            stacks=pool.base, stack_stride=pool.stride, stack_count=pool.count,
+            signal_stack=pool.signal_stack, signal_stack_size=SIGNAL_STACK_BYTES,
+            redzones=redzones, redzone_count=len(zones), buffers=buffers, buffer_count=len(packed.arrays),
+            tls_ranges=self._tls_ranges, tls_range_count=self._tls_count,
+            tls_anchor_offset=self.module.tls_anchor_offset)

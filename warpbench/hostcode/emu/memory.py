@@ -1,0 +1,179 @@
+"""Emulated device arrays: host memory laid out like a ``cudaMalloc`` allocation.
+
+Data starts on a 256-byte boundary and sits between two canary redzones (256 bytes in
+front; the padding to the next 256 bytes plus 256 bytes behind). The runtime checks them
+after every block of a launch, so an out-of-bounds write is reported with the buffer and
+the byte offset. An array made by :func:`empty` without a fill is *uninitialised*: it holds
+the 0xFF poison pattern (NaN for floats) until a kernel or the host writes it, and the
+determinism checker refills it with each poison pattern.
+"""
+from __future__ import annotations
+
+import math
+from numbers import Number
+
+import numpy as np
+
+from warpbench.errors import DTypeError, ShapeError
+
+ALIGNMENT = 256
+REDZONE = 256
+POISON = 0xFF
+_CANARY = np.random.default_rng(0xCA4A21).integers(0, 256, 4 * REDZONE, dtype=np.uint8)
+
+
+def _shape_tuple(shape) -> tuple[int, ...]:
+    if isinstance(shape, (int, np.integer)):
+        shape = (int(shape),)
+    shape = tuple(int(s) for s in shape)
+    if any(s < 0 for s in shape):
+        raise ShapeError(f"negative extent in array shape {shape}")
+    return shape
+
+
+class DeviceArray:
+    """An array in emulated device memory, used like PyCUDA's ``GPUArray``.
+
+    ``typed`` is False for raw allocations (``mem_alloc``), which any pointer parameter
+    accepts; ``name`` labels the array in error messages. Indexing with integers and
+    slices gives a contiguous view sharing the memory (and the redzones of the whole).
+    """
+
+    def __init__(self, shape, dtype, *, typed: bool = True, name: str | None = None):
+        self.shape = _shape_tuple(shape)
+        self.dtype = np.dtype(dtype)
+        self.typed, self.name = typed, name
+        self.nbytes = math.prod(self.shape) * self.dtype.itemsize
+        padded = -(-self.nbytes // ALIGNMENT) * ALIGNMENT
+        self._raw = np.empty(REDZONE + padded + REDZONE + ALIGNMENT, np.uint8)
+        start = REDZONE + (-(self._raw.ctypes.data + REDZONE)) % ALIGNMENT
+        self._front = self._raw[start - REDZONE:start]
+        self._back = self._raw[start + self.nbytes:start + padded + REDZONE]
+        self._bytes = self._raw[start:start + self.nbytes]
+        self.data = self._bytes.view(self.dtype).reshape(self.shape)
+        self._root = self
+        self._uninitialized = False
+        self.rearm_redzones()
+
+    def __getitem__(self, index) -> "DeviceArray":
+        view = self.data[index]
+        if not isinstance(view, np.ndarray):
+            view = self.data[np.index_exp[index] + (Ellipsis,)]
+        if not view.flags.c_contiguous:
+            raise ShapeError(f"device array view {index!r} of shape {self.shape} is not contiguous")
+        result = object.__new__(DeviceArray)
+        result.shape, result.dtype, result.nbytes = view.shape, self.dtype, view.nbytes
+        result.typed, result.name = self.typed, self.name
+        result.data, result._root = view, self._root
+        result._bytes = view.reshape(-1).view(np.uint8)
+        return result
+
+    @property
+    def uninitialized(self) -> bool:
+        """True until the host or a kernel launch (given this array or a view of the same
+        allocation) may have written it."""
+        return self._root._uninitialized
+
+    @uninitialized.setter
+    def uninitialized(self, value: bool) -> None:
+        self._root._uninitialized = value
+
+    @property
+    def size(self) -> int:
+        """Number of elements."""
+        return math.prod(self.shape)
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return len(self.shape)
+
+    @property
+    def ptr(self) -> int:
+        """Device address of the first element (what a kernel's pointer parameter receives)."""
+        return self.data.ctypes.data
+
+    @property
+    def gpudata(self) -> int:
+        """PyCUDA's name for :attr:`ptr`."""
+        return self.ptr
+
+    def __int__(self) -> int:
+        return self.ptr
+
+    def __len__(self) -> int:
+        return self.shape[0] if self.shape else 1
+
+    def __repr__(self) -> str:
+        return f"DeviceArray(shape={self.shape}, dtype={self.dtype}, ptr=0x{self.ptr:x})"
+
+    def get(self) -> np.ndarray:
+        """A host copy of the contents."""
+        return self.data.copy()
+
+    def set(self, array) -> None:
+        """Overwrite the contents with ``array`` (same number of elements and dtype)."""
+        array = np.asarray(array)
+        if array.dtype != self.dtype:
+            raise DTypeError(f"cannot set a {self.dtype} device array from {array.dtype} data")
+        if array.size != self.size:
+            raise ShapeError(f"cannot set a device array of shape {self.shape} from shape {array.shape}")
+        self.data[...] = array.reshape(self.shape)
+        self.uninitialized = False
+
+    def fill(self, value) -> "DeviceArray":
+        """Set every element to ``value`` (a number), or repeat ``value`` (bytes) over the memory."""
+        if isinstance(value, (bytes, bytearray)):
+            if not value:
+                raise ValueError("an empty byte pattern cannot fill an array")
+            pattern = np.frombuffer(bytes(value), np.uint8)
+            self._bytes[:] = np.resize(pattern, self.nbytes)
+        elif isinstance(value, Number) or np.isscalar(value):
+            self.data[...] = value
+        else:
+            raise DTypeError(f"fill must be a number or a byte pattern, not {type(value).__name__}")
+        self.uninitialized = False
+        return self
+
+    def poison(self, byte: int) -> None:
+        """Fill the memory with ``byte`` and mark the array uninitialised."""
+        self._bytes[:] = byte
+        self.uninitialized = True
+
+    def rearm_redzones(self) -> None:
+        """Write the canary patterns (again, after a reported overrun)."""
+        root = self._root
+        root._front[:] = _CANARY[:REDZONE]
+        root._back[:] = _CANARY[REDZONE:REDZONE + root._back.size]
+
+    def redzones(self) -> list[tuple[int, int, int, bool]]:
+        """(start address, expected pattern address, size, is behind the data) per redzone
+        of the allocation this array belongs to."""
+        root = self._root
+        return [(root._front.ctypes.data, _CANARY.ctypes.data, REDZONE, False),
+                (root._back.ctypes.data, _CANARY[REDZONE:].ctypes.data, root._back.size, True)]
+
+
+def to_device(array) -> DeviceArray:
+    """A device array holding a copy of ``array``."""
+    array = np.asarray(array)
+    result = DeviceArray(array.shape, array.dtype)
+    result.data[...] = array
+    return result
+
+
+def empty(shape, dtype=np.float32, fill=None) -> DeviceArray:
+    """A device array; without ``fill`` it is uninitialised (poisoned with 0xFF bytes),
+    with a number every element takes that value (e.g. ``np.nan``), with bytes the pattern
+    is repeated over its memory."""
+    result = DeviceArray(shape, dtype)
+    if fill is None:
+        result.poison(POISON)
+    else:
+        result.fill(fill)
+    return result
+
+
+def zeros(shape, dtype=np.float32) -> DeviceArray:
+    """A device array of zeros."""
+    return empty(shape, dtype, fill=0)

@@ -1,0 +1,126 @@
+"""A compiled kernel module loaded into the process: its kernels, globals and shared layout."""
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import tempfile
+from functools import cached_property
+
+import numpy as np
+
+from warpbench.errors import ShapeError, UnknownNameError
+from warpbench.hostcode.emu import abi, elf
+from warpbench.hostcode.emu.build import BuiltModule
+from warpbench.hostcode.emu.rewrite import normalize_expression
+
+_ANCHOR = "g_tls_anchor"
+
+
+def _load_private_copy(path) -> ctypes.CDLL:
+    """dlopen a copy of ``path`` under a fresh name: the loader returns the already loaded
+    object for a path (or inode) it knows, and each module must own its globals."""
+    fd, copy = tempfile.mkstemp(prefix="wbemu-", suffix=".so")
+    os.close(fd)
+    try:
+        shutil.copyfile(path, copy)
+        return ctypes.CDLL(copy, mode=os.RTLD_NOW | os.RTLD_LOCAL)
+    finally:
+        os.unlink(copy)
+
+
+class EmuModule:
+    """Kernels of one compiled source. ``kernels`` lists the exported names; template
+    kernels appear under the name expressions they were compiled for."""
+
+    def __init__(self, built: BuiltModule):
+        self.path, self.cached, self.key = built.path, built.cached, built.key
+        self.source_names = built.source_names
+        self.declarations = {k.name: k for k in built.prepared.kernels}
+        self._library = _load_private_copy(built.path)
+        abi.bind(self._library)
+        abi.check(self._library, str(built.path))
+        self.base_address = self._library.wbemu_module_base()
+        count = ctypes.c_uint()
+        table = self._library.wbemu_kernel_table(ctypes.byref(count))
+        self._entries = {table[i].name.decode(): abi.KernelEntry.from_buffer_copy(table[i])
+                         for i in range(count.value)}
+        self._functions: dict = {}
+
+    @property
+    def kernels(self) -> list[str]:
+        """Names get_function accepts."""
+        return list(self._entries)
+
+    @property
+    def library(self) -> ctypes.CDLL:
+        """The loaded shared object (its ``wbemu_launch`` runs kernels)."""
+        return self._library
+
+    def get_function(self, name: str):
+        """The kernel called ``name`` (a plain name or a compiled template name expression)."""
+        from warpbench.hostcode.emu.function import EmuFunction
+        key = normalize_expression(name)
+        if key not in self._functions:
+            entry = self._entries.get(key)
+            if entry is None:
+                decl = self.declarations.get(key)
+                if decl is not None and decl.is_template:
+                    raise UnknownNameError(f"kernel '{key}' is a template: compile it with a name "
+                                           f"expression such as '{key}<...>' (name_expressions=...)")
+                raise UnknownNameError(f"no kernel '{key}' in this module; it has: "
+                                       f"{', '.join(self._entries) or 'no kernels'}")
+            base = key.split("<")[0].split("::")[-1]
+            self._functions[key] = EmuFunction(self, key, entry, self.declarations.get(base))
+        return self._functions[key]
+
+    @cached_property
+    def symbols(self) -> list[elf.Symbol]:
+        """The module's static symbol table."""
+        return elf.read_symbols(self.path)
+
+    def get_global(self, name: str) -> tuple[int, int]:
+        """(address, size in bytes) of a ``__device__`` or ``__constant__`` variable."""
+        for symbol in self.symbols:
+            if (symbol.name == name and symbol.kind == elf.STT_OBJECT
+                    and symbol.binding in (elf.STB_GLOBAL, elf.STB_WEAK)):
+                return self.base_address + symbol.value, symbol.size
+        raise UnknownNameError(f"no __device__ or __constant__ variable '{name}' with external "
+                               "linkage in this module")
+
+    def global_array(self, name: str, dtype=np.uint8) -> np.ndarray:
+        """A writable numpy view of a ``__device__``/``__constant__`` variable's memory."""
+        address, size = self.get_global(name)
+        dtype = np.dtype(dtype)
+        if size % dtype.itemsize:
+            raise ShapeError(f"global '{name}' has {size} bytes, not a whole number of {dtype}")
+        buffer = (ctypes.c_char * size).from_address(address)
+        return np.frombuffer(buffer, dtype)
+
+    def user_globals(self) -> dict[str, tuple[int, int]]:
+        """Every C-named global variable of the kernel source: name -> (address, size)."""
+        return {s.name: (self.base_address + s.value, s.size) for s in self.symbols
+                if s.kind == elf.STT_OBJECT and s.binding in (elf.STB_GLOBAL, elf.STB_WEAK)
+                and s.visibility == elf.STV_DEFAULT and s.size
+                and not s.name.startswith(("_Z", "wbemu_", "__"))}
+
+    @cached_property
+    def tls_anchor_offset(self) -> int:
+        """Offset of the runtime's anchor variable in the module's TLS block."""
+        return next(s.value for s in self.symbols if s.kind == elf.STT_TLS and _ANCHOR in s.name)
+
+    def shared_layout(self, kernel_address: int) -> tuple[list[tuple[int, int]], int]:
+        """TLS byte ranges holding the ``__shared__`` arrays a kernel may use (its own,
+        plus those of device functions and namespace scope), and their total size; every
+        array of the module when the kernel's symbol is not found."""
+        tls = [s for s in self.symbols if s.kind == elf.STT_TLS and _ANCHOR not in s.name]
+        functions = {s.value: s.name for s in self.symbols if s.kind == elf.STT_FUNC}
+        own = functions.get(kernel_address - self.base_address)
+        used = tls
+        if own is not None:
+            kernel_prefixes = [elf.local_static_prefix(functions[e.address - self.base_address])
+                               for e in self._entries.values() if e.address - self.base_address in functions]
+            mine = elf.local_static_prefix(own)
+            used = [s for s in tls if s.name.startswith(mine)
+                    or not any(s.name.startswith(p) for p in kernel_prefixes)]
+        return [(s.value, s.size) for s in used], sum(s.size for s in used)

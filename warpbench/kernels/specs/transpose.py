@@ -1,0 +1,82 @@
+"""The transpose study: naive, shared-memory coalesced, and padded (bank-conflict free)."""
+from __future__ import annotations
+
+import numpy as np
+
+from warpbench.kernels.registry import register
+from warpbench.kernels.spec import (
+    IN,
+    OUT,
+    KernelSpec,
+    Param,
+    Restriction,
+    Tunable,
+    Workload,
+    cdiv,
+    launch,
+)
+from warpbench.kernels.specs.common import random_array, require_dtype, require_ndim
+
+SHAPES = ((1, 1), (1, 97), (97, 1), (7, 13), (31, 33), (32, 32), (33, 65), (63, 129), (100, 37),
+          (257, 255))
+
+
+def _problem(arrays, scalars):
+    a = np.asarray(arrays["in"])
+    require_ndim("transpose", "in", a, 2, "a matrix")
+    require_dtype("transpose", "in", a, ("float32",))
+    return {"rows": a.shape[0], "cols": a.shape[1], "dtype": "float32"}
+
+
+def _host(problem, inputs, outputs):
+    from warpbench.hostcode import transpose
+    transpose.transpose(inputs["in"], out=outputs["out"])
+
+
+TRANSPOSE = Workload(
+    name="transpose",
+    params=(Param("out", "float*", OUT), Param("in", "const float*", IN), Param("rows", "int"),
+            Param("cols", "int")),
+    make_inputs=lambda p, rng: {"in": random_array((p["rows"], p["cols"]), "float32", rng)},
+    output_shapes=lambda p: {"out": ((p["cols"], p["rows"]), "float32")},
+    reference=lambda p, ins: {"out": np.ascontiguousarray(ins["in"].T)},
+    problem_of=_problem,
+    flops=lambda p: 0.0,
+    bytes_moved=lambda p: 8.0 * p["rows"] * p["cols"],
+    check_problems=tuple({"rows": r, "cols": c, "dtype": "float32"} for r, c in SHAPES),
+    bench_problems=({"rows": 8192, "cols": 8192, "dtype": "float32"},),
+    describe=lambda p: f"{p['rows']}x{p['cols']}",
+    host=_host,
+    tolerance=lambda p: (0.0, 0.0),
+)
+
+TUNABLES = (Tunable("TILE_DIM", (16, 32, 64), 32), Tunable("BLOCK_ROWS", (4, 8, 16, 32), 8))
+
+
+def _shared_bytes(config, pad):
+    return config["TILE_DIM"] * (config["TILE_DIM"] + pad) * 4
+
+
+def _rules(pad):
+    return (
+        Restriction("BLOCK_ROWS <= TILE_DIM", lambda c: c["BLOCK_ROWS"] <= c["TILE_DIM"]),
+        Restriction("TILE_DIM * BLOCK_ROWS <= 1024 threads", lambda c: c["TILE_DIM"] * c["BLOCK_ROWS"] <= 1024),
+        Restriction("TILE_DIM * (TILE_DIM + pad) * 4 <= 48 KiB static shared memory",
+                    lambda c: _shared_bytes(c, pad) <= 48 * 1024),
+    )
+
+
+def _geometry(problem, config, props):
+    tile = config["TILE_DIM"]
+    return launch((cdiv(problem["cols"], tile), cdiv(problem["rows"], tile)), (tile, config["BLOCK_ROWS"]))
+
+
+VARIANTS = (
+    ("transpose_naive", 0, "reads coalesced, writes strided by rows"),
+    ("transpose_coalesced", 0, "shared-memory tile: both sides coalesced, 32-way bank conflicts"),
+    ("transpose_padded", 1, "tile with one extra column: coalesced and conflict free"),
+)
+
+for name, pad, summary in VARIANTS:
+    register(KernelSpec(name=name, workload=TRANSPOSE, source="transpose.cu", entry=name,
+                        geometry=_geometry, tunables=TUNABLES, restrictions=_rules(pad), summary=summary))
