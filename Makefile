@@ -14,9 +14,12 @@ $(VENV)/.installed: $(SOURCES)
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
+# One install with the extras: a second `pip install -e` would rebuild every extension.
+$(VENV)/.installed-test: $(SOURCES)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"
-	touch $@
+	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
 	$(VENV)/bin/warpbench run

@@ -61,7 +61,7 @@ def extensions():
             f"warpbench.hostcode.{pyx.stem}", [str(pyx)],
             include_dirs=[numpy.get_include()],
             define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
-            extra_compile_args=["-O3", *omp],
+            extra_compile_args=["-O3", "-g0", *omp],
             extra_link_args=omp,
         ))
     return cythonize(mods, language_level=3,
@@ -69,4 +69,5 @@ def extensions():
                                           "cdivision": True, "initializedcheck": False})
 
 
-setup(ext_modules=extensions())
+# Extensions compile in parallel: the generated C is large and a fresh CI machine builds it all.
+setup(ext_modules=extensions(), options={"build_ext": {"parallel": os.cpu_count() or 1}})

@@ -12,7 +12,7 @@ import numpy as np
 
 from warpbench.errors import WarpbenchError
 from warpbench.kernels.spec import Problem, Workload
-from warpbench.runtime.base import Kernel
+from warpbench.runtime.kernel import Kernel
 
 
 @dataclass
@@ -78,6 +78,15 @@ def compare(name: str, expected: np.ndarray, got: np.ndarray, rtol: float, atol:
     return Comparison(False, max_abs, max_rel, bad, first, message)
 
 
+def device_buffers(device, workload: Workload, problem: Problem, inputs: dict) -> dict:
+    """Every buffer parameter on ``device``: the inputs copied, the outputs poisoned."""
+    buffers = {n: device.to_device(a) for n, a in inputs.items()}
+    for name, (shape, dtype) in workload.output_shapes(problem).items():
+        if name not in buffers:
+            buffers[name] = device.empty(shape, dtype, fill=poison_value(dtype))
+    return buffers
+
+
 def check_problem(kernel: Kernel, problem: Problem, seed: int = 0) -> CheckResult:
     """Run ``kernel`` on one problem with poisoned outputs and compare with the reference."""
     workload: Workload = kernel.workload
@@ -85,10 +94,7 @@ def check_problem(kernel: Kernel, problem: Problem, seed: int = 0) -> CheckResul
     inputs = workload.make_inputs(problem, rng)
     expected = workload.reference(problem, inputs)
     device = kernel.device
-    buffers = {n: device.to_device(a) for n, a in inputs.items()}
-    for name, (shape, dtype) in workload.output_shapes(problem).items():
-        if name not in buffers:
-            buffers[name] = device.empty(shape, dtype, fill=poison_value(dtype))
+    buffers = device_buffers(device, workload, problem, inputs)
     label = workload.describe(problem)
     try:
         kernel.launch_problem(problem, buffers)
@@ -135,9 +141,7 @@ def check_schedules(kernel: Kernel, problem: Problem, seed: int = 0):
     from warpbench.hostcode.emu import check_determinism
     workload = kernel.workload
     inputs = workload.make_inputs(problem, np.random.default_rng(seed))
-    buffers = {n: kernel.device.to_device(a) for n, a in inputs.items()}
-    for name, (shape, dtype) in workload.output_shapes(problem).items():
-        buffers.setdefault(name, kernel.device.empty(shape, dtype))
+    buffers = device_buffers(kernel.device, workload, problem, inputs)
     args = kernel.pack_args([buffers[p.name] if p.is_pointer else problem[p.name] for p in workload.params])
     lau = kernel.geometry(problem)
     return check_determinism(kernel.function, *args, grid=lau.grid, block=lau.block, shared=lau.shared)

@@ -5,11 +5,12 @@ import pytest
 from warpbench.errors import ConfigError, DTypeError, ShapeError, WarpbenchError
 from warpbench.kernels import get
 from warpbench.kernels.arch import arch_properties
-from warpbench.runtime.base import Device, Kernel
+from warpbench.runtime.base import Device
 from warpbench.runtime.cpu import CpuDevice
+from warpbench.runtime.kernel import LaunchableKernel
 
 
-class RecordingKernel(Kernel):
+class RecordingKernel(LaunchableKernel):
     def _launch(self, args, lau):
         self.device.launches.append((args, lau))
 

@@ -6,26 +6,31 @@ events on cuda); ``verify()`` compares the last result with the NumPy reference,
 pytest-benchmark suite doubles as a correctness suite under ``--benchmark-disable``.
 
 Unavailable devices and configurations that break a restriction raise
-``NotImplementedError`` with the reason, which asv reports as a skipped benchmark.
+:class:`SkipBenchmark` with the reason, which asv reports as a skipped benchmark.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from warpbench.bench.timing import Measurement, l2_flusher, measure
-from warpbench.check import compare, poison_value
-from warpbench.errors import ConfigError, DeviceUnavailable, VerificationError
+from warpbench.check import compare, device_buffers
+from warpbench.errors import ConfigError, DeviceUnavailable, UnknownNameError, VerificationError
 from warpbench.kernels.spec import Problem, Workload
 from warpbench.trace import nvtx_range
 
 
-class Case:
-    """A prepared computation: inputs on the device, outputs allocated, ready to run."""
+class SkipBenchmark(NotImplementedError):
+    """This case cannot run here (no GPU, missing peer library, config breaks a restriction).
 
-    def __init__(self, name: str, device, workload: Workload, problem: Problem, step, buffers: dict,
-                 inputs: dict):
-        self.name, self.device, self.workload, self.problem = name, device, workload, problem
-        self._step, self.buffers, self.inputs = step, buffers, inputs
+    asv treats NotImplementedError raised in ``setup`` as "skipped", hence the base class.
+    """
+
+
+class TimedStep:
+    """A prepared computation on a device: ``run`` it once, or ``measure`` it."""
+
+    def __init__(self, name: str, device, step):
+        self.name, self.device, self._step = name, device, step
 
     def run(self) -> None:
         """Compute once and wait for the device."""
@@ -36,6 +41,15 @@ class Case:
     def measure(self, **options) -> Measurement:
         """Median device seconds per call with warm-up (see :func:`warpbench.bench.timing.measure`)."""
         return measure(self._step, self.device, name=self.name, flush=l2_flusher(self.device), **options)
+
+
+class Case(TimedStep):
+    """A workload on one problem: inputs on the device, outputs allocated, ready to run and verify."""
+
+    def __init__(self, name: str, device, workload: Workload, problem: Problem, step, buffers: dict,
+                 inputs: dict):
+        super().__init__(name, device, step)
+        self.workload, self.problem, self.buffers, self.inputs = workload, problem, buffers, inputs
 
     def verify(self) -> None:
         """VerificationError naming the case when the outputs differ from the reference."""
@@ -63,15 +77,12 @@ def _device(kind: str):
     try:
         return get_device(kind)
     except DeviceUnavailable as exc:
-        raise NotImplementedError(str(exc)) from None
+        raise SkipBenchmark(str(exc)) from None
 
 
 def _buffers(device, workload: Workload, problem: Problem, seed: int):
     inputs = workload.make_inputs(problem, np.random.default_rng(seed))
-    buffers = {n: device.to_device(a) for n, a in inputs.items()}
-    for name, (shape, dtype) in workload.output_shapes(problem).items():
-        buffers.setdefault(name, device.empty(shape, dtype, fill=poison_value(dtype)))
-    return inputs, buffers
+    return inputs, device_buffers(device, workload, problem, inputs)
 
 
 def kernel_case(kernel_name: str, problem: Problem, config: dict | None = None, device: str = "cuda",
@@ -82,7 +93,7 @@ def kernel_case(kernel_name: str, problem: Problem, config: dict | None = None, 
     try:
         spec.resolve(config)
     except ConfigError as exc:
-        raise NotImplementedError(str(exc)) from None
+        raise SkipBenchmark(str(exc)) from None
     dev = _device(device)
     kernel = dev.compile(spec, config)
     problem = {"dtype": spec.dtypes[0], **problem}
@@ -107,5 +118,5 @@ def host_case(workload_name: str, problem: Problem, impl: str = "hostcode", seed
         def step():
             kernel.launch_problem(problem, buffers)
     else:
-        raise NotImplementedError(f"unknown host implementation {impl!r} (hostcode, numpy)")
+        raise UnknownNameError(f"unknown host implementation {impl!r} (hostcode, numpy)")
     return Case(f"{workload_name}[{impl}]", dev, workload, problem, step, buffers, inputs)

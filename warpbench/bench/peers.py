@@ -1,6 +1,6 @@
 """Vendor libraries as same-run references: cuBLAS and cuDNN through CuPy or torch.
 
-They are benchmark peers, never dependencies: each constructor raises NotImplementedError
+They are benchmark peers, never dependencies: each constructor raises SkipBenchmark
 (an asv skip) when the library or a GPU is missing. CuPy and torch work on the primary
 context and the legacy default stream, as our PyCUDA device does, so the very same
 CUDA-event timing (with warm-up and L2 flush) measures them. TF32 is off everywhere: the
@@ -9,28 +9,13 @@ comparison is with FP32 kernels.
 from __future__ import annotations
 
 import os
-from typing import Callable
 
-from warpbench.bench.timing import Measurement, l2_flusher, measure
+from warpbench.bench.cases import SkipBenchmark, TimedStep
 from warpbench.errors import DeviceUnavailable
-from warpbench.trace import nvtx_range
 
 
-class PeerCase:
+class PeerCase(TimedStep):
     """A library computation prepared on the cuda device, timed like a kernel case."""
-
-    def __init__(self, name: str, device, step: Callable[[], object]):
-        self.name, self.device, self._step = name, device, step
-
-    def run(self) -> None:
-        """Compute once and wait for the device."""
-        with nvtx_range(self.name, category="benchmark"):
-            self._step()
-            self.device.synchronize()
-
-    def measure(self, **options) -> Measurement:
-        """Median device seconds per call (CUDA events, warm-up, L2 flush)."""
-        return measure(self._step, self.device, name=self.name, flush=l2_flusher(self.device), **options)
 
 
 def _cuda_device():
@@ -38,7 +23,7 @@ def _cuda_device():
     try:
         return get_device("cuda")
     except DeviceUnavailable as exc:
-        raise NotImplementedError(str(exc)) from None
+        raise SkipBenchmark(str(exc)) from None
 
 
 def _import(library: str):
@@ -46,7 +31,7 @@ def _import(library: str):
         if library == "cupy":
             import cupy
             if os.environ.get("CUPY_TF32") == "1":
-                raise NotImplementedError("CUPY_TF32=1 makes cuBLAS use TF32; unset it for the FP32 reference")
+                raise SkipBenchmark("CUPY_TF32=1 makes cuBLAS use TF32; unset it for the FP32 reference")
             return cupy
         if library == "torch":
             import torch
@@ -55,8 +40,8 @@ def _import(library: str):
             torch.backends.cudnn.benchmark = True
             return torch
     except ImportError as exc:
-        raise NotImplementedError(f"{library} is not installed: {exc}") from None
-    raise NotImplementedError(f"unknown peer library {library!r} (cupy, torch)")
+        raise SkipBenchmark(f"{library} is not installed: {exc}") from None
+    raise SkipBenchmark(f"unknown peer library {library!r} (cupy, torch)")
 
 
 def _random(xp, shape):

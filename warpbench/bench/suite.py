@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from warpbench.bench.timing import Measurement, l2_flusher, measure
+from warpbench.check import device_buffers
 from warpbench.errors import WarpbenchError
 from warpbench.kernels.spec import KernelSpec, Problem, Workload
 
@@ -135,7 +136,4 @@ def bench_host(workload: Workload, problem: Problem, copy: CopyReference, seed: 
 
 def _buffers(device, workload: Workload, problem: Problem, seed: int, inputs: dict | None = None) -> dict:
     inputs = inputs if inputs is not None else workload.make_inputs(problem, np.random.default_rng(seed))
-    buffers = {n: device.to_device(a) for n, a in inputs.items()}
-    for name, (shape, dtype) in workload.output_shapes(problem).items():
-        buffers.setdefault(name, device.empty(shape, dtype))
-    return buffers
+    return device_buffers(device, workload, problem, inputs)

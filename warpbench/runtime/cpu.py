@@ -13,7 +13,8 @@ import numpy as np
 from warpbench.errors import WarpbenchError
 from warpbench.kernels.arch import with_name, arch_properties
 from warpbench.kernels.spec import Problem, Workload
-from warpbench.runtime.base import Device, Kernel
+from warpbench.runtime.base import Device
+from warpbench.runtime.kernel import Kernel
 
 
 class HostKernel(Kernel):
@@ -61,9 +62,8 @@ class CpuDevice(Device):
             out.fill(fill)
         return out
 
-    def compile(self, spec, config=None):
-        name = spec if isinstance(spec, str) else spec.name
-        raise WarpbenchError(f"{name}: the cpu device runs host code, not CUDA kernels; "
+    def _compile_kernel(self, spec, config):
+        raise WarpbenchError(f"{spec.name}: the cpu device runs host code, not CUDA kernels; "
                              f"use device('emu') to run this kernel on the CPU")
 
     def host_kernel(self, workload: Workload | str) -> HostKernel:

@@ -15,7 +15,8 @@ from warpbench.errors import DeviceUnavailable
 from warpbench.kernels.arch import ARCHS, DeviceProperties
 from warpbench.kernels.compile import compile_cubin
 from warpbench.kernels.spec import KernelSpec, Launch
-from warpbench.runtime.base import Device, Kernel, Timer
+from warpbench.runtime.base import Device, Timer
+from warpbench.runtime.kernel import LaunchableKernel
 
 
 @functools.lru_cache(maxsize=None)
@@ -82,7 +83,7 @@ def _properties(drv, dev) -> DeviceProperties:
     )
 
 
-class CudaKernel(Kernel):
+class CudaKernel(LaunchableKernel):
     """A function from a module loaded out of our cubin, launched with prepared calls."""
 
     def __init__(self, device, spec, config, function, resources):
@@ -153,7 +154,7 @@ class CudaDevice(Device):
         """cuMemcpyDtoD of ``src`` into ``dst``, the same-run bandwidth reference."""
         self.drv.memcpy_dtod_async(dst.gpudata, src.gpudata, src.nbytes)
 
-    def _compile_kernel(self, spec: KernelSpec, config: dict) -> Kernel:
+    def _compile_kernel(self, spec: KernelSpec, config: dict) -> CudaKernel:
         compiled = compile_cubin(spec.source, spec.defines(config), arch=self.properties.arch, kernel=spec.name)
         if compiled.key not in self._modules:
             self._modules[compiled.key] = self.drv.module_from_buffer(compiled.cubin)

@@ -10,10 +10,11 @@ import numpy as np
 from warpbench.kernels.arch import arch_properties, with_name
 from warpbench.kernels.compile import KERNEL_DIR
 from warpbench.kernels.spec import KernelSpec, Launch
-from warpbench.runtime.base import Device, Kernel
+from warpbench.runtime.base import Device
+from warpbench.runtime.kernel import LaunchableKernel
 
 
-class EmuKernel(Kernel):
+class EmuKernel(LaunchableKernel):
     """A registry kernel running on the emulator."""
 
     def __init__(self, device, spec, config, function):
@@ -43,7 +44,7 @@ class EmuDevice(Device):
     def empty(self, shape, dtype, fill=None):
         return self._emu.empty(shape, dtype, fill=fill)
 
-    def _compile_kernel(self, spec: KernelSpec, config: dict) -> Kernel:
+    def _compile_kernel(self, spec: KernelSpec, config: dict) -> EmuKernel:
         defines = spec.defines(config)
         key = (spec.source, tuple(sorted(defines.items())))
         if key not in self._modules:

@@ -1,0 +1,162 @@
+"""Kernels: a registry variant ready on a device.
+
+Every kernel can run for a registry problem (``k.launch_problem(problem, buffers)``) or on
+user arrays with outputs allocated and returned (``k.run(x, a=2.0, b=1.0)``). A
+:class:`LaunchableKernel` (one CUDA entry point on cuda or emu) can also be launched raw,
+PyCUDA style (``k(out, x, 2.0, 1.0, n, grid=..., block=...)``), with every argument and
+the launch geometry checked first. A :class:`PipelineKernel` launches several stages.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+import numpy as np
+
+from warpbench.errors import DTypeError, ShapeError, WarpbenchError
+from warpbench.kernels.spec import KernelSpec, Launch, PipelineSpec, Problem, Variant, launch
+from warpbench.runtime.base import Device
+
+
+def _generic_dtype(spec: KernelSpec, args) -> np.dtype | None:
+    """The dtype bound to ``T`` by the first T* buffer among ``args``."""
+    for param, arg in zip(spec.workload.params, args):
+        if param.is_pointer and param.is_generic:
+            return np.dtype(arg.dtype)
+    return None
+
+
+class Kernel(ABC):
+    """A registry variant ready on a device: run it for a problem or on user arrays."""
+
+    def __init__(self, device: Device, spec: Variant, config: dict):
+        self.device, self.spec, self.config = device, spec, config
+
+    @property
+    def name(self) -> str:
+        """The variant's registry name."""
+        return self.spec.name
+
+    @property
+    def workload(self):
+        """The operation this kernel computes."""
+        return self.spec.workload
+
+    def check_problem(self, problem: Problem) -> None:
+        """DTypeError when this variant does not compute the problem's dtype."""
+        if "dtype" in problem:
+            self.spec.check_dtype(problem["dtype"])
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v}" for k, v in self.config.items())
+        return f"<Kernel {self.name}{{{shown}}} on {self.device.kind}>"
+
+    @abstractmethod
+    def launch_problem(self, problem: Problem, buffers: dict[str, Any]) -> None:
+        """Compute ``problem``; ``buffers`` maps buffer parameter names to device arrays."""
+
+    def run(self, *arrays, **scalars):
+        """Run on host arrays: inputs in parameter order, scalars by name; returns the output(s).
+
+        Shape and dtype problems raise ShapeError/DTypeError naming the kernel and values.
+        """
+        workload = self.workload
+        names = workload.input_names
+        if len(arrays) != len(names):
+            raise ShapeError(f"{self.name}: expects {len(names)} input array(s) ({', '.join(names)}), "
+                             f"got {len(arrays)}")
+        given = dict(zip(names, arrays))
+        problem = workload.problem_of(given, scalars)
+        self.check_problem(problem)
+        buffers = {n: self.device.to_device(np.ascontiguousarray(a)) for n, a in given.items()}
+        for name, (shape, dtype) in workload.output_shapes(problem).items():
+            if name not in buffers:
+                buffers[name] = self.device.empty(shape, dtype)
+        self.launch_problem(problem, buffers)
+        results = [self.device.to_host(buffers[n]) for n in workload.output_names]
+        return results[0] if len(results) == 1 else tuple(results)
+
+
+class LaunchableKernel(Kernel):
+    """One CUDA entry point: launched raw, PyCUDA style, or for a problem through its geometry."""
+
+    static_shared = 0
+
+    def __call__(self, *args, grid, block, shared: int = 0) -> None:
+        """Launch with explicit geometry; arguments are checked against the spec's parameters."""
+        lau = launch(grid, block, shared)
+        self.device.check_launch(self.name, lau, self.static_shared)
+        self._launch(self.pack_args(args), lau)
+
+    def pack_args(self, args) -> list:
+        """Check ``args`` against the parameters and convert scalars to their C types."""
+        params = self.spec.workload.params
+        if len(args) != len(params):
+            sig = ", ".join(f"{p.ctype} {p.name}" for p in params)
+            raise WarpbenchError(f"{self.name}: expects {len(params)} arguments ({sig}), got {len(args)}")
+        generic = _generic_dtype(self.spec, args)
+        if generic is not None:
+            self.spec.check_dtype(generic)
+        problem = {"dtype": generic} if generic is not None else {}
+        packed = []
+        for index, (param, arg) in enumerate(zip(params, args)):
+            want = param.dtype(problem)
+            if param.is_pointer:
+                got = np.dtype(getattr(arg, "dtype", object))
+                if got != want:
+                    raise DTypeError(f"{self.name}: argument {index} ({param.ctype} {param.name}) "
+                                     f"needs a {want.name} device array, got {got.name}")
+                packed.append(arg)
+            else:
+                packed.append(self._scalar(index, param, arg, want))
+        return packed
+
+    def _scalar(self, index, param, value, want: np.dtype):
+        if isinstance(value, np.ndarray) or hasattr(value, "get"):
+            raise DTypeError(f"{self.name}: argument {index} ({param.ctype} {param.name}) is a scalar, got an array")
+        converted = want.type(value)
+        if np.issubdtype(want, np.integer) and converted != value:
+            raise DTypeError(f"{self.name}: argument {index} ({param.name}={value}) does not fit {want.name}")
+        return converted
+
+    @abstractmethod
+    def _launch(self, args: list, lau: Launch) -> None:
+        """Launch the entry point with packed arguments."""
+
+    def geometry(self, problem: Problem) -> Launch:
+        """Grid, block and shared bytes for ``problem`` under this kernel's config."""
+        return self.spec.geometry(problem, self.config, self.device.properties)
+
+    def launch_problem(self, problem: Problem, buffers: dict[str, Any]) -> Launch:
+        """Launch for a registry problem; ``buffers`` maps buffer names to device arrays."""
+        args = [buffers[p.name] if p.is_pointer else problem[p.name] for p in self.spec.workload.params]
+        lau = self.geometry(problem)
+        self(*args, grid=lau.grid, block=lau.block, shared=lau.shared)
+        return lau
+
+
+class PipelineKernel(Kernel):
+    """A PipelineSpec on a device: compiles its stages on demand and keeps scratch buffers."""
+
+    def __init__(self, device: Device, spec: PipelineSpec, config: dict):
+        super().__init__(device, spec, config)
+        self._stages: dict = {}
+        self._scratch: dict = {}
+
+    def kernel(self, name: str, config: dict | None = None) -> Kernel:
+        """The stage ``name`` compiled on this device (cached per config)."""
+        key = (name, tuple(sorted((config or {}).items())))
+        if key not in self._stages:
+            self._stages[key] = self.device.compile(name, config)
+        return self._stages[key]
+
+    def scratch(self, key: str, shape, dtype):
+        """A temporary device buffer reused while ``key``, shape and dtype stay the same."""
+        full = (key, tuple(shape), str(dtype))
+        if full not in self._scratch:
+            self._scratch[full] = self.device.empty(shape, dtype)
+        return self._scratch[full]
+
+    def launch_problem(self, problem: Problem, buffers: dict) -> None:
+        """Run every stage for ``problem``."""
+        self.spec.run(self, problem, buffers, self.config)
