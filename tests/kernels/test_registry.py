@@ -30,3 +30,19 @@ def test_unknown_kernel_suggests_close_names():
         get("transpose_pad")
     with pytest.raises(UnknownNameError, match="unknown kernel 'nope'"):
         select(["nope"])
+
+
+def test_numpy_baselines_agree_with_the_references():
+    import numpy as np
+    rng = np.random.default_rng(0)
+    workloads = {s.workload.name: s.workload for s in all_specs()}
+    for workload in workloads.values():
+        for problem in workload.check_problems[:4]:
+            inputs = workload.make_inputs(problem, rng)
+            expected, baseline = workload.reference(problem, inputs), workload.numpy_baseline(problem, inputs)
+            rtol, atol = workload.tolerance(problem)
+            for name, want in expected.items():
+                got = baseline[name]
+                assert got.dtype == want.dtype and got.shape == want.shape, (workload.name, name)
+                np.testing.assert_allclose(got, want, rtol=20 * rtol + 1e-6, atol=20 * atol + 1e-6,
+                                           err_msg=f"{workload.name} at {workload.describe(problem)}")

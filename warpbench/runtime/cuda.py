@@ -90,6 +90,7 @@ class CudaKernel(LaunchableKernel):
         super().__init__(device, spec, config)
         self.function, self.resources = function, resources
         self.static_shared = resources.shared_static if resources else 0
+        self.max_threads_per_block = function.get_attribute(device.drv.function_attribute.MAX_THREADS_PER_BLOCK)
         self._prepared_types: tuple | None = None
 
     def _launch(self, args, lau: Launch) -> None:

@@ -20,6 +20,8 @@ class EmuKernel(LaunchableKernel):
     def __init__(self, device, spec, config, function):
         super().__init__(device, spec, config)
         self.function = function
+        self.static_shared = function.static_shared_bytes
+        self.max_threads_per_block = function.max_threads_per_block
 
     def _launch(self, args, lau: Launch) -> None:
         self.function(*args, grid=lau.grid, block=lau.block, shared=lau.shared,

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from warpbench.errors import DTypeError, ShapeError, WarpbenchError
+from warpbench.errors import ConfigError, DTypeError, ShapeError, WarpbenchError
 from warpbench.kernels.spec import KernelSpec, Launch, PipelineSpec, Problem, Variant, launch
 from warpbench.runtime.base import Device
 
@@ -81,11 +81,17 @@ class LaunchableKernel(Kernel):
     """One CUDA entry point: launched raw, PyCUDA style, or for a problem through its geometry."""
 
     static_shared = 0
+    #: The entry point's own thread limit (``__launch_bounds__``, or registers), when lower than the device's.
+    max_threads_per_block: int | None = None
 
     def __call__(self, *args, grid, block, shared: int = 0) -> None:
         """Launch with explicit geometry; arguments are checked against the spec's parameters."""
         lau = launch(grid, block, shared)
         self.device.check_launch(self.name, lau, self.static_shared)
+        limit = self.max_threads_per_block
+        if limit is not None and lau.threads_per_block > limit:
+            raise ConfigError(f"{self.name}: block {lau.block} has {lau.threads_per_block} threads; the compiled "
+                              f"kernel allows at most {limit} (its __launch_bounds__ or register use)")
         self._launch(self.pack_args(args), lau)
 
     def pack_args(self, args) -> list:

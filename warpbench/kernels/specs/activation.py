@@ -82,14 +82,14 @@ def _nchw_problem(arrays, scalars):
             "dtype": dtype}
 
 
-def _dense_reference(p, ins):
-    v = ins["x"].astype(np.float64) + ins["bias"].astype(np.float64)
-    return {"out": NUMPY_ACTIVATIONS[p["act"]](v).astype(p["dtype"])}
+def _dense_reference(p, ins, dtype=np.float64):
+    v = ins["x"].astype(dtype, copy=False) + ins["bias"].astype(dtype, copy=False)
+    return {"out": NUMPY_ACTIVATIONS[p["act"]](v).astype(p["dtype"], copy=False)}
 
 
-def _nchw_reference(p, ins):
-    v = ins["x"].astype(np.float64) + ins["bias"].astype(np.float64)[None, :, None, None]
-    return {"out": NUMPY_ACTIVATIONS[p["act"]](v).astype(p["dtype"])}
+def _nchw_reference(p, ins, dtype=np.float64):
+    v = ins["x"].astype(dtype, copy=False) + ins["bias"].astype(dtype, copy=False)[None, :, None, None]
+    return {"out": NUMPY_ACTIVATIONS[p["act"]](v).astype(p["dtype"], copy=False)}
 
 
 def _dense_host(problem, inputs, outputs):
@@ -133,6 +133,7 @@ def _bias_act_workload(name, shape_of, bias_key, problem_of, reference, host, sh
         make_inputs=inputs,
         output_shapes=lambda p: {"out": (shape_of(p), p["dtype"])},
         reference=reference,
+        numpy=lambda p, ins: reference(p, ins, ins["x"].dtype),
         problem_of=problem_of,
         flops=lambda p: 2.0 * size(p),
         bytes_moved=lambda p: 2.0 * size(p) * np.dtype(p["dtype"]).itemsize,

@@ -64,11 +64,11 @@ def _pool_workload(name: str, numpy_op) -> Workload:
             raise ShapeError(f"{name}: window {k}x{k} is larger than the input plane {h}x{w}")
         return pool_problem(n, c, h, w, k, stride, dtype)
 
-    def reference(p, ins):
-        windows = np.lib.stride_tricks.sliding_window_view(ins["x"].astype(np.float64), (p["k"], p["k"]),
+    def reference(p, ins, dtype=np.float64):
+        windows = np.lib.stride_tricks.sliding_window_view(ins["x"].astype(dtype, copy=False), (p["k"], p["k"]),
                                                            axis=(2, 3))
         strided = windows[:, :, ::p["stride"], ::p["stride"]]
-        return {"out": numpy_op(strided, axis=(4, 5)).astype(p["dtype"])}
+        return {"out": numpy_op(strided, axis=(4, 5)).astype(p["dtype"], copy=False)}
 
     def host(problem, inputs, outputs):
         from warpbench.hostcode import nnet
@@ -84,6 +84,7 @@ def _pool_workload(name: str, numpy_op) -> Workload:
         make_inputs=lambda p, rng: {"x": random_array(tuple(p[d] for d in NCHW), p["dtype"], rng)},
         output_shapes=lambda p: {"out": ((p["N"], p["C"], p["P"], p["Q"]), p["dtype"])},
         reference=reference,
+        numpy=lambda p, ins: reference(p, ins, ins["x"].dtype),
         problem_of=problem_of,
         flops=lambda p: float(outputs(p) * p["k"] * p["k"]),
         bytes_moved=lambda p: float(p["N"] * p["C"] * p["H"] * p["W"] + outputs(p)) * np.dtype(p["dtype"]).itemsize,
@@ -118,6 +119,7 @@ GLOBAL_AVGPOOL = Workload(
     make_inputs=lambda p, rng: {"x": random_array(tuple(p[d] for d in NCHW), p["dtype"], rng)},
     output_shapes=lambda p: {"out": ((p["N"], p["C"]), p["dtype"])},
     reference=lambda p, ins: {"out": ins["x"].astype(np.float64).mean(axis=(2, 3)).astype(p["dtype"])},
+    numpy=lambda p, ins: {"out": ins["x"].mean(axis=(2, 3))},
     problem_of=_global_problem,
     flops=lambda p: float(p["N"] * p["C"] * p["H"] * p["W"]),
     bytes_moved=lambda p: float(p["N"] * p["C"] * (p["H"] * p["W"] + 1)) * np.dtype(p["dtype"]).itemsize,

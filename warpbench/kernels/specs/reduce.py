@@ -53,6 +53,7 @@ def _reduce_workload(op: str, numpy_op, picks_element: bool) -> Workload:
         make_inputs=lambda p, rng: {"x": random_array((p["rows"], p["cols"]), p["dtype"], rng)},
         output_shapes=lambda p: {"out": ((out_length(p),), p["dtype"])},
         reference=lambda p, ins: {"out": numpy_op(ins["x"].astype(np.float64), axis=p["axis"]).astype(p["dtype"])},
+        numpy=lambda p, ins: {"out": numpy_op(ins["x"], axis=p["axis"])},
         problem_of=problem_of,
         flops=lambda p: float(p["rows"] * p["cols"]),
         bytes_moved=lambda p: float(p["rows"] * p["cols"] + out_length(p)) * np.dtype(p["dtype"]).itemsize,

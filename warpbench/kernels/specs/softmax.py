@@ -44,8 +44,8 @@ def _logits(p, rng):
     return random_array((p["rows"], p["cols"]), p["dtype"], rng, *LOGIT_RANGE)
 
 
-def _log_softmax(x):
-    x = x.astype(np.float64)
+def _log_softmax(x, dtype=np.float64):
+    x = x.astype(dtype, copy=False)
     shifted = x - x.max(axis=1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
@@ -63,9 +63,9 @@ def _softmax_workload(name: str, log: bool) -> Workload:
         require_nonempty(name, "x", x)
         return {"rows": x.shape[0], "cols": x.shape[1], "dtype": dtype}
 
-    def reference(p, ins):
-        out = _log_softmax(ins["x"])
-        return {"out": (out if log else np.exp(out)).astype(p["dtype"])}
+    def reference(p, ins, dtype=np.float64):
+        out = _log_softmax(ins["x"], dtype)
+        return {"out": (out if log else np.exp(out)).astype(p["dtype"], copy=False)}
 
     def host(problem, inputs, outputs):
         from warpbench.hostcode import nnet
@@ -77,6 +77,7 @@ def _softmax_workload(name: str, log: bool) -> Workload:
         make_inputs=lambda p, rng: {"x": _logits(p, rng)},
         output_shapes=lambda p: {"out": ((p["rows"], p["cols"]), p["dtype"])},
         reference=reference,
+        numpy=lambda p, ins: reference(p, ins, ins["x"].dtype),
         problem_of=problem_of,
         flops=lambda p: 4.0 * p["rows"] * p["cols"],
         bytes_moved=lambda p: 2.0 * p["rows"] * p["cols"] * np.dtype(p["dtype"]).itemsize,
@@ -109,9 +110,9 @@ def _cross_entropy_problem(arrays, scalars):
     return {"rows": rows, "cols": cols, "dtype": dtype}
 
 
-def _cross_entropy_reference(p, ins):
-    log_probs = _log_softmax(ins["logits"])
-    return {"loss": -log_probs[np.arange(p["rows"]), ins["labels"]].astype(p["dtype"])}
+def _cross_entropy_reference(p, ins, dtype=np.float64):
+    log_probs = _log_softmax(ins["logits"], dtype)
+    return {"loss": -log_probs[np.arange(p["rows"]), ins["labels"]].astype(p["dtype"], copy=False)}
 
 
 def _cross_entropy_host(problem, inputs, outputs):
@@ -127,6 +128,7 @@ CROSS_ENTROPY = Workload(
                                 "labels": rng.integers(0, p["cols"], p["rows"]).astype(np.int32)},
     output_shapes=lambda p: {"loss": ((p["rows"],), p["dtype"])},
     reference=_cross_entropy_reference,
+    numpy=lambda p, ins: _cross_entropy_reference(p, ins, ins["logits"].dtype),
     problem_of=_cross_entropy_problem,
     flops=lambda p: 3.0 * p["rows"] * p["cols"],
     bytes_moved=lambda p: float(p["rows"] * (p["cols"] + 1) * np.dtype(p["dtype"]).itemsize + 4 * p["rows"]),
