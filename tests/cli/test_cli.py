@@ -78,3 +78,42 @@ def test_info_explains_missing_cuda(capsys):
     usable, reason = cuda_status()
     if not usable:
         assert f"cuda: unavailable: {reason}" in out
+
+
+def test_check_on_the_emulator(capsys):
+    code, out, _ = run_cli(capsys, "check", "--device", "emu", "--schedules", "transpose_padded")
+    assert code == 0
+    assert [line.split("|")[-2].strip() for line in out.splitlines() if "transpose_padded" in line] == ["PASS"]
+
+
+def test_schedules_need_the_emulator(capsys):
+    code, _, err = run_cli(capsys, "check", "--device", "cpu", "--schedules", "copy")
+    assert_one_line_error(code, err, "--schedules needs the emu device")
+
+
+def test_launch_round_trip(capsys, tmp_path):
+    a = np.arange(35, dtype=np.float32).reshape(5, 7)
+    np.save(tmp_path / "a.npy", a)
+    code, out, _ = run_cli(capsys, "launch", "transpose_padded", str(tmp_path / "a.npy"), "--device", "emu",
+                           "--config", "TILE_DIM=16,BLOCK_ROWS=4", "--out", str(tmp_path / "at.npy"))
+    assert code == 0 and "max abs err 0.00e+00" in out
+    np.testing.assert_array_equal(np.load(tmp_path / "at.npy"), a.T)
+
+
+def test_bench_with_a_problem_override(capsys):
+    code, out, _ = run_cli(capsys, "bench", "--device", "cpu", "transpose", "--problem", "rows=64,cols=32")
+    assert code == 0
+    rows = [line for line in out.splitlines() if "64x32" in line]
+    assert [r.split("|")[1].strip() for r in rows] == ["transpose[hostcode]", "transpose[numpy]"]
+
+
+def test_run_writes_the_report(capsys, tmp_path):
+    from warpbench.runtime import cuda_status
+    code, out, _ = run_cli(capsys, "run", "copy", "--out", str(tmp_path / "report"))
+    assert code == 0
+    usable, reason = cuda_status()
+    if not usable:
+        assert out.splitlines()[0] == f"cuda: unavailable: {reason}; kernels run on the CPU emulator instead"
+    assert "copy[hostcode]" in out and "copy[numpy]" in out
+    for name in ("report.md", "results.json", "bandwidth.png"):
+        assert (tmp_path / "report" / name).stat().st_size > 0

@@ -86,7 +86,7 @@ def test_run_on_user_arrays_matches_numpy(emu, trans_a, trans_b):
     a = rng.standard_normal((19, 23) if trans_a else (23, 19)).astype(np.float32)
     b = rng.standard_normal((11, 19) if trans_b else (19, 11)).astype(np.float32)
     c = rng.standard_normal((23, 11)).astype(np.float32)
-    got = emu.compile("sgemm_double_buffer").run(c, a, b, alpha=0.5, beta=-1.0, trans_a=trans_a, trans_b=trans_b)
+    got = emu.compile("sgemm_double_buffer").run(a, b, c, alpha=0.5, beta=-1.0, trans_a=trans_a, trans_b=trans_b)
     expected = 0.5 * (a.T if trans_a else a) @ (b.T if trans_b else b) - c
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
 
@@ -98,7 +98,7 @@ def _problem_of(arrays, **scalars):
 def test_mismatched_inner_dimensions_name_the_shapes(emu):
     A, B, C = np.zeros((3, 4), np.float32), np.zeros((5, 6), np.float32), np.zeros((3, 6), np.float32)
     with pytest.raises(ShapeError, match=r"^gemm: A is 3x4 but B is 5x6 \(inner dimensions 4 != 5\)$"):
-        emu.compile("sgemm_warptile").run(C, A, B)
+        emu.compile("sgemm_warptile").run(A, B, C)
     with pytest.raises(ShapeError, match=r"A is 3x4 \(transposed: op\(A\) is 4x3\) but B is 5x6 "
                                          r"\(transposed: op\(B\) is 6x5\) \(inner dimensions 3 != 6\)"):
         _problem_of({"A": A, "B": B, "C": C}, trans_a=True, trans_b=True)
@@ -121,7 +121,7 @@ def test_wrong_c_rank_and_dtype_are_refused():
 def test_float64_arrays_are_refused_by_a_float32_kernel(emu):
     A, B, C = np.zeros((3, 4)), np.zeros((4, 6)), np.zeros((3, 6))
     with pytest.raises(DTypeError, match="sgemm_vectorized: dtype float64 not supported"):
-        emu.compile("sgemm_vectorized").run(C, A, B)
+        emu.compile("sgemm_vectorized").run(A, B, C)
 
 
 def test_config_breaking_a_restriction_names_the_values():

@@ -33,16 +33,16 @@ def test_run_on_user_arrays_matches_numpy(emu):
     rng = np.random.default_rng(3)
     A = rng.standard_normal((19, 41)).astype(np.float32)
     x, y = rng.standard_normal(19).astype(np.float32), rng.standard_normal(41).astype(np.float32)
-    got = emu.compile("sgemv_vec4_row").run(y, A, x, alpha=0.5, beta=2.0, trans=1)
+    got = emu.compile("sgemv_vec4_row").run(A, x, y, alpha=0.5, beta=2.0, trans=1)
     np.testing.assert_allclose(got, 0.5 * A.T @ x + 2.0 * y, rtol=1e-5, atol=1e-5)
 
 
 def test_mismatched_vector_names_the_shapes(emu):
     A = np.zeros((3, 4), np.float32)
     with pytest.raises(ShapeError, match=r"gemv: op\(A\) is 3x4 but x has length 5 \(4 != 5\)"):
-        emu.compile("sgemv_warp_row").run(np.zeros(3, np.float32), A, np.zeros(5, np.float32))
+        emu.compile("sgemv_warp_row").run(A, np.zeros(5, np.float32), np.zeros(3, np.float32))
     with pytest.raises(ShapeError, match=r"op\(A\) is 4x3 but y has length 3 \(4 != 3\)"):
-        emu.compile("sgemv_warp_row").run(np.zeros(3, np.float32), A, np.zeros(3, np.float32), trans=1)
+        emu.compile("sgemv_warp_row").run(A, np.zeros(3, np.float32), np.zeros(3, np.float32), trans=1)
 
 
 def test_bad_ranks_and_dtypes_are_refused(emu):
@@ -50,9 +50,9 @@ def test_bad_ranks_and_dtypes_are_refused(emu):
     with pytest.raises(ShapeError, match="gemv: A must be a matrix"):
         kernel.run(np.zeros(3, np.float32), np.zeros(3, np.float32), np.zeros(3, np.float32))
     with pytest.raises(DTypeError, match="float64"):
-        kernel.run(np.zeros(3), np.zeros((3, 3)), np.zeros(3))
+        kernel.run(np.zeros((3, 3)), np.zeros(3), np.zeros(3))
     with pytest.raises(DTypeError, match="gemv: arrays must share one dtype"):
-        kernel.run(np.zeros(3, np.float32), np.zeros((3, 3), np.float32), np.zeros(3))
+        kernel.run(np.zeros((3, 3), np.float32), np.zeros(3), np.zeros(3, np.float32))
 
 
 def test_config_breaking_the_thread_limit_names_the_values(emu):

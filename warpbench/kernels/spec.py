@@ -154,8 +154,10 @@ class Workload:
 
     @property
     def input_names(self) -> tuple[str, ...]:
-        """Buffer parameters the caller provides (IN and INOUT)."""
-        return tuple(p.name for p in self.params if p.role in (IN, INOUT))
+        """Buffer parameters the caller provides: read-only ones first, then the ones the kernel
+        also writes (BLAS order: gemm takes A, B, then C)."""
+        return (tuple(p.name for p in self.params if p.role == IN)
+                + tuple(p.name for p in self.params if p.role == INOUT))
 
     @property
     def output_names(self) -> tuple[str, ...]:

@@ -56,7 +56,8 @@ class Kernel(ABC):
         """Compute ``problem``; ``buffers`` maps buffer parameter names to device arrays."""
 
     def run(self, *arrays, **scalars):
-        """Run on host arrays: inputs in parameter order, scalars by name; returns the output(s).
+        """Run on host arrays given in ``workload.input_names`` order (read-only inputs, then
+        in/out buffers such as gemm's C), scalars by name; returns the output(s).
 
         Shape and dtype problems raise ShapeError/DTypeError naming the kernel and values.
         """
