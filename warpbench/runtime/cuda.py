@@ -125,10 +125,14 @@ class CudaDevice(Device):
         self._modules: dict = {}
 
     def _release(self) -> None:
+        """Pop the primary context at exit and drop PyCUDA's per-context caches, as
+        ``pycuda.autoprimaryctx`` does, so nothing is freed against a popped context."""
+        from pycuda.tools import clear_context_caches
         try:
             self.context.pop()
         except self.drv.Error:
-            pass
+            return
+        clear_context_caches()
 
     @property
     def driver_version(self) -> str:
