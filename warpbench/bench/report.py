@@ -64,19 +64,26 @@ def write_report(folder: Path, sections: dict[str, str], rows: list[BenchRow], m
 
 
 def _chart(path: Path, rows: list[BenchRow]) -> None:
+    """Horizontal bars of GB/s, one row per case, labelled with the fraction of a same-run copy."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    labels = [f"{r.kernel}\n{r.device} {r.problem}" for r in rows]
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(rows) + 2), 4.5))
-    bars = ax.bar(range(len(rows)), [r.gbs for r in rows], color="#4c72b0")
+    colors = {"numpy": "#999999", "hostcode": "#dd8452", "kernel": "#4c72b0"}
+    def kind(row):
+        return next((k for k in ("numpy", "hostcode") if row.kernel.endswith(f"[{k}]")), "kernel")
+
+    fig, ax = plt.subplots(figsize=(10, 0.24 * len(rows) + 1.2))
+    positions = range(len(rows))[::-1]
+    bars = ax.barh(list(positions), [r.gbs for r in rows], color=[colors[kind(r)] for r in rows])
     for bar, r in zip(bars, rows):
-        ax.annotate(f"{r.fraction_of_copy:.2f}× copy", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                    ha="center", va="bottom", fontsize=7)
-    ax.set_xticks(range(len(rows)), labels, rotation=60, ha="right", fontsize=7)
-    ax.set_ylabel("GB/s (read + write)")
-    ax.set_title("Bandwidth, with the fraction of a same-run copy of the same bytes")
+        ax.annotate(f" {r.fraction_of_copy:.2f}× copy", (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                    va="center", fontsize=6)
+    ax.set_yticks(list(positions), [f"{r.kernel} ({r.device}) {r.problem}" for r in rows], fontsize=6)
+    ax.set_xlabel("GB/s (read + write); label: fraction of a same-run copy of the same bytes")
+    ax.legend(handles=[matplotlib.patches.Patch(color=c, label=k) for k, c in colors.items()], fontsize=7,
+              loc="lower right")
+    ax.margins(y=0.01)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=120)
     plt.close(fig)
