@@ -92,16 +92,19 @@ class CudaKernel(LaunchableKernel):
         self.static_shared = resources.shared_static if resources else 0
         self.max_threads_per_block = function.get_attribute(device.drv.function_attribute.MAX_THREADS_PER_BLOCK)
         self._prepared_types: tuple | None = None
+        self._dynamic_shared_opt_in = 0
 
     def _launch(self, args, lau: Launch) -> None:
         drv = self.device.drv
-        if lau.shared > self.device.properties.shared_per_block:
+        if lau.shared > max(self.device.properties.shared_per_block, self._dynamic_shared_opt_in):
             self.function.set_attribute(drv.function_attribute.MAX_DYNAMIC_SHARED_SIZE_BYTES, lau.shared)
+            self._dynamic_shared_opt_in = lau.shared
         types = tuple(np.uintp if hasattr(a, "gpudata") else a.dtype for a in args)
         if types != self._prepared_types:
             self.function.prepare(list(types))
             self._prepared_types = types
-        raw = [a.gpudata if hasattr(a, "gpudata") else a for a in args]
+        # Pointers go in as integers: views carry an int, whole arrays a DeviceAllocation.
+        raw = [int(a.gpudata) if hasattr(a, "gpudata") else a for a in args]
         debug(2, f"launch {self.name} grid={lau.grid} block={lau.block} shared={lau.shared}")
         self.function.prepared_async_call(lau.grid, lau.block, None, *raw, shared_size=lau.shared)
 
