@@ -136,7 +136,8 @@ def check_schedules(kernel: Kernel, problem: Problem, seed: int = 0):
     A difference proves a missing barrier, an inter-block race or a read of memory the
     kernel never wrote. Needs the emu device and a single-launch kernel (not a pipeline).
     """
-    if kernel.device.kind != "emu" or not hasattr(kernel, "function"):
+    from warpbench.runtime.kernel import LaunchableKernel
+    if kernel.device.kind != "emu" or not isinstance(kernel, LaunchableKernel):
         raise WarpbenchError(f"{kernel.name}: schedule checks need a single-launch kernel on the emu device")
     from warpbench.hostcode.emu import check_determinism
     workload = kernel.workload

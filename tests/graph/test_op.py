@@ -100,3 +100,23 @@ def test_perform_does_not_alias_its_inputs():
         cell = [None]
         op.perform(node, values, [cell])
         assert not any(np.shares_memory(cell[0], v) for v in values), op
+
+
+def test_missing_parts_of_the_contract_are_named():
+    from warpbench.errors import WarpbenchError
+    from warpbench.graph import MethodNotDefined, Op, grad, vector
+
+    class HostOnly(Op):
+        __props__ = ()
+
+        def make_node(self, x):
+            from warpbench.graph.basic import Apply
+            return Apply(self, [x], [x.type()])
+
+    x = vector("x")
+    node = HostOnly().make_node(x)
+    with pytest.raises(MethodNotDefined, match="HostOnly does not define perform") as err:
+        node.op.perform(node, [None], [[None]])
+    assert isinstance(err.value, WarpbenchError)
+    with pytest.raises(WarpbenchError, match="grad: HostOnly.* has no gradient"):
+        grad(HostOnly()(x).sum(), x)

@@ -34,7 +34,8 @@ def list_rows(specs) -> str:
 
 def schedule_failure(kernel) -> str:
     """Why ``kernel``'s result depends on the schedule at its largest check problem ("" if it does not)."""
-    if not hasattr(kernel, "function"):
+    from warpbench.runtime.kernel import LaunchableKernel
+    if not isinstance(kernel, LaunchableKernel):
         return ""
     problem = max(problems_for(kernel), key=kernel.workload.bytes_moved)
     report = check_schedules(kernel, problem)

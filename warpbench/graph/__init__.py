@@ -21,7 +21,7 @@ from warpbench.graph.fg import FunctionGraph
 from warpbench.graph.function import Function, function
 from warpbench.graph.gradient import grad, verify_grad
 from warpbench.graph.linalg import Dot, Transpose, dot, transpose
-from warpbench.graph.op import Op
+from warpbench.graph.op import MethodNotDefined, Op
 from warpbench.graph.printing import debugprint, print_profile
 from warpbench.graph.reduction import Fill, Sum, SumTo, fill, sum, sum_to
 from warpbench.graph.shared import SharedVariable, shared
@@ -30,8 +30,9 @@ from warpbench.graph.type import GpuArrayType, TensorType
 
 __all__ = [
     "AXPBOp", "Add", "Apply", "Constant", "Dot", "Elemwise", "Exp", "Fill", "Function", "FunctionGraph",
-    "GpuArrayType", "GpuFromHost", "HostFromGpu", "Mul", "Neg", "Op", "Relu", "SharedVariable", "Sigmoid",
-    "Step", "Sub", "Sum", "SumTo", "Tanh", "TensorType", "Transpose", "TrueDiv", "Variable", "add",
+    "GpuArrayType", "GpuFromHost", "HostFromGpu", "MethodNotDefined", "Mul", "Neg", "Op", "Relu",
+    "SharedVariable", "Sigmoid", "Step", "Sub", "Sum", "SumTo", "Tanh", "TensorType", "Transpose", "TrueDiv",
+    "Variable", "add",
     "as_variable", "constant", "debugprint", "dot", "exp", "fill", "function", "grad", "matrix", "mul",
     "neg", "placement", "print_profile", "relu", "scalar", "shared", "sigmoid", "step", "sub", "sum",
     "sum_to", "tanh", "tensor", "tensor4", "transpose", "true_div", "vector", "verify_grad",

@@ -13,7 +13,7 @@ from scipy import special
 from warpbench.errors import WarpbenchError
 from warpbench.graph.axpb import AXPB_KERNELS, launch_axpb
 from warpbench.graph.basic import Apply, Constant, Variable, as_variable
-from warpbench.graph.op import Op, output_variable
+from warpbench.graph.op import MethodNotDefined, Op, output_variable
 from warpbench.graph.reduction import sum_to
 from warpbench.graph.type import FLOAT_DTYPES, broadcast_shape
 
@@ -26,9 +26,10 @@ class Elemwise(Op):
     #: Name of the ``hostcode.elementwise`` function computing this op, if there is one.
     hostcode: str | None = None
 
-    @staticmethod
-    def impl(*arrays):
-        raise NotImplementedError
+    @classmethod
+    def impl(cls, *arrays):
+        """The NumPy function of the op; every concrete subclass defines it."""
+        raise MethodNotDefined(f"{cls.__name__} does not define impl")
 
     def make_node(self, *inputs):
         if len(inputs) != self.nin:

@@ -11,6 +11,7 @@ import numpy as np
 
 from warpbench.errors import ShapeError, VerificationError, WarpbenchError
 from warpbench.graph.basic import Variable, constant, toposort
+from warpbench.graph.op import MethodNotDefined
 from warpbench.graph.type import TensorType, shape_str
 
 
@@ -42,7 +43,7 @@ def grad(cost: Variable, wrt):
             continue  # the paths from here to the cost carry no gradient (e.g. Fill's shape model)
         try:
             input_grads = node.op.grad(node.inputs, output_grads)
-        except NotImplementedError:
+        except (MethodNotDefined, NotImplementedError):  # ours, or an op author's Python habit
             raise WarpbenchError(f"grad: {node.op} has no gradient (node {node}, built at {node.trace})") from None
         for var, g in zip(node.inputs, input_grads):
             if g is not None and var in depends:

@@ -20,8 +20,13 @@ Two optional implementations make an op fast:
 """
 from __future__ import annotations
 
+from warpbench.errors import WarpbenchError
 from warpbench.graph.basic import Apply, Variable
 from warpbench.graph.type import common_device, tensor_type
+
+
+class MethodNotDefined(WarpbenchError):
+    """An op does not define this part of the contract (Theano's name for it)."""
 
 
 class Op:
@@ -66,7 +71,7 @@ class Op:
 
     def make_node(self, *inputs) -> Apply:
         """An Apply node of this op on ``inputs`` (Variables or numbers), with typed outputs."""
-        raise NotImplementedError(f"{type(self).__name__}.make_node")
+        raise MethodNotDefined(f"{type(self).__name__} does not define make_node")
 
     def __call__(self, *inputs):
         """Build the node and return its output (or outputs, for multi-output ops)."""
@@ -75,7 +80,7 @@ class Op:
 
     def perform(self, node: Apply, inputs: list, output_storage: list[list]) -> None:
         """Compute the outputs with NumPy: ``output_storage[i][0] = value``."""
-        raise NotImplementedError(f"{type(self).__name__}.perform")
+        raise MethodNotDefined(f"{type(self).__name__} does not define perform")
 
     def perform_host(self, node: Apply, inputs: list, output_storage: list[list]) -> None:
         """The CPU implementation used when the graph runs; host code where an op has it."""
@@ -87,7 +92,7 @@ class Op:
 
     def grad(self, inputs: list[Variable], output_grads: list[Variable]) -> list[Variable | None]:
         """Symbolic gradients of the cost w.r.t. ``inputs`` given those of the outputs."""
-        raise NotImplementedError(f"{self} has no gradient")
+        raise MethodNotDefined(f"{self} has no gradient")
 
     def device_kernel(self, node: Apply) -> str | None:
         """The registry kernel computing ``node`` on a kernel device, or None (host only)."""
@@ -95,7 +100,7 @@ class Op:
 
     def perform_device(self, node: Apply, kernel, inputs: list, output_storage: list[list]) -> None:
         """Launch the compiled ``kernel`` on device arrays; allocate outputs on ``kernel.device``."""
-        raise NotImplementedError(f"{type(self).__name__}.perform_device")
+        raise MethodNotDefined(f"{type(self).__name__} does not define perform_device")
 
 
 def output_variable(inputs, dtype, ndim: int, name: str | None = None) -> Variable:
