@@ -1,14 +1,14 @@
 """The CUDA-on-CPU emulator: one launch of a 256^3 tiled SGEMM with 16x16 tiles (256 blocks
 of 256 fibers, 32 barriers per thread) under each thread order, on one core.
 
-The kernel is the emulator tests' own (tests/hostcode/emu/kernels/sgemm.cu); compiling it
+The kernel is the emulator tests' own (tests/emu/kernels/sgemm.cu); compiling it
 happens in setup (cached on disk), so only the launch is timed.
 """
 from pathlib import Path
 
 import numpy as np
 
-SGEMM = Path(__file__).resolve().parents[1] / "tests" / "hostcode" / "emu" / "kernels" / "sgemm.cu"
+SGEMM = Path(__file__).resolve().parents[1] / "tests" / "emu" / "kernels" / "sgemm.cu"
 SIZE, TILE = 256, 16
 
 
@@ -21,7 +21,7 @@ class EmulatorSgemm:
 
     def setup(self, thread_order):
         """Compile (cached), make the operands, and launch once to map the fiber stacks."""
-        from warpbench.hostcode import emu
+        from warpbench import emu
         self.kernel = emu.compile_file(SGEMM, defines={"TILE": TILE}).get_function("sgemm_tiled")
         rng = np.random.default_rng(0)
         a, b = (rng.standard_normal((SIZE, SIZE), dtype=np.float32) for _ in range(2))

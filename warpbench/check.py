@@ -139,7 +139,7 @@ def check_schedules(kernel: Kernel, problem: Problem, seed: int = 0):
     from warpbench.runtime.kernel import LaunchableKernel
     if kernel.device.kind != "emu" or not isinstance(kernel, LaunchableKernel):
         raise WarpbenchError(f"{kernel.name}: schedule checks need a single-launch kernel on the emu device")
-    from warpbench.hostcode.emu import check_determinism
+    from warpbench.emu import check_determinism
     workload = kernel.workload
     inputs = workload.make_inputs(problem, np.random.default_rng(seed))
     buffers = device_buffers(kernel.device, workload, problem, inputs)

@@ -3,7 +3,7 @@ order, checked against NumPy, so under ``--benchmark-disable`` it is a plain tes
 import numpy as np
 import pytest
 
-from warpbench.hostcode import emu
+from warpbench import emu
 
 from benchmarks.emulator import SGEMM, SIZE, TILE
 

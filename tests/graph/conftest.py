@@ -4,12 +4,12 @@ import pytest
 
 @pytest.fixture(scope="session")
 def emu():
-    """The CUDA emulator device; the test skips when ``warpbench.hostcode.emu`` is not built yet."""
+    """The CUDA emulator device; the test skips when ``warpbench.emu`` is not built yet."""
     try:
-        from warpbench.hostcode import emu as module
+        from warpbench import emu as module
     except ImportError as exc:
         pytest.skip(f"the CUDA emulator cannot be imported: {exc}")
     if not hasattr(module, "compile_module"):
-        pytest.skip("the CUDA emulator (warpbench.hostcode.emu) is not built yet")
+        pytest.skip("the CUDA emulator (warpbench.emu) is not built yet")
     from warpbench.runtime import get_device
     return get_device("emu")

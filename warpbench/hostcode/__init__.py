@@ -1,4 +1,4 @@
-"""Host code: the Cython CPU implementation of every workload; ``emu/`` is the CUDA emulator.
+"""Host code: the Cython CPU implementation of every workload (the CUDA emulator is ``warpbench.emu``).
 
 OpenMP threads that keep spinning after a parallel loop steal the cores BLAS's own threads
 need: on two cores conv2d (im2col + GEMM) ran 4x and the LSTM sequence 3x slower. Unless

@@ -34,7 +34,7 @@ class EmuDevice(Device):
     kind = "emu"
 
     def __init__(self, thread_order: str = "forward", block_order: str = "forward"):
-        from warpbench.hostcode import emu
+        from warpbench import emu
         self._emu = emu
         self.thread_order, self.block_order = thread_order, block_order
         self.properties = with_name(arch_properties("sm_90"), "CUDA emulator on the CPU (sm_90 limits)")

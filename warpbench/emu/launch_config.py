@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from warpbench.errors import ConfigError
-from warpbench.hostcode.emu import abi
+from warpbench.emu import abi
 
 MAX_THREADS_PER_BLOCK = 1024
 MAX_BLOCK_DIM = (1024, 1024, 64)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from warpbench.hostcode.emu.errors import UnsupportedFeature
-from warpbench.hostcode.emu.source_scan import (KernelDecl, blank_gpu_only, find_kernels,
+from warpbench.emu.errors import UnsupportedFeature
+from warpbench.emu.source_scan import (KernelDecl, blank_gpu_only, find_kernels,
                                                 line_of, mask_code)
 
 _UNSUPPORTED = [

@@ -5,7 +5,10 @@ another on one OS thread; ``__syncthreads`` and warp operations are rendezvous p
 Beyond running kernels it reports barrier divergence, deadlocks, warp-operation mask or
 call-site mismatches, out-of-bounds writes (canary redzones), dynamic shared memory
 overruns, device asserts, memory faults, runaway threads (watchdog) and schedule-dependent
-results (:func:`check_determinism`). See ``warpbench.emu`` for the PyCUDA-style facade.
+results (:func:`check_determinism`).
+
+PyCUDA-style API (``warpbench.emu.driver``): ``import warpbench.emu as drv`` in place of
+``pycuda.driver``, ``SourceModule``, ``In``/``Out``/``InOut``, ``mem_alloc``, ``memcpy_*``.
 
 Low-level API (used by the "emu" device)::
 
@@ -32,40 +35,19 @@ CUDA toolkit headers), and ``WARPBENCH_CACHE_DIR`` for the module cache (``cache
 """
 from __future__ import annotations
 
-from pathlib import Path
-
-from warpbench.hostcode.emu.determinism import (BufferDifference, DeterminismReport,
-                                                check_determinism)
-from warpbench.hostcode.emu.errors import (BarrierDivergence, Deadlock, DeviceAssert, EmuError,
-                                           KernelFault, MemoryFault, NondeterministicResult,
-                                           OutOfBoundsWrite, PortabilityWarning, SharedMemoryOverflow,
-                                           UnsupportedFeature, WarpOpMismatch, WatchdogTimeout)
-from warpbench.hostcode.emu.memory import DeviceArray, empty, to_device, zeros
-
-
-def compile_module(source: str, *, filename: str | None = None, defines: dict | None = None,
-                   options: list[str] | None = None, include_dirs: list[str] | None = None,
-                   name_expressions: list[str] | None = None):
-    """Compile ``source`` (cached on disk) and load it; returns an EmuModule.
-
-    ``filename`` names the source in diagnostics and is the base of relative includes;
-    ``defines`` maps macro names to values (None: defined without value); ``options`` are
-    nvcc/g++-style flags (-D, -I, -O..., GPU-only options ignored); ``name_expressions``
-    lists template instantiations to export, e.g. ``["matmul<32>"]``. Raises
-    UnsupportedFeature, warpbench.errors.CompileError or ToolMissing.
-    """
-    from warpbench.hostcode.emu.build import build
-    from warpbench.hostcode.emu.module import EmuModule
-    return EmuModule(build(source, filename=filename, defines=defines, options=options,
-                           include_dirs=include_dirs, name_expressions=name_expressions))
-
-
-def compile_file(path, **kwargs):
-    """:func:`compile_module` of the file at ``path`` (its name used in diagnostics)."""
-    return compile_module(Path(path).read_text(), filename=str(path), **kwargs)
-
+from warpbench.emu.determinism import BufferDifference, DeterminismReport
+from warpbench.emu.driver import (Context, Function, In, InOut, Out, SourceModule, check_determinism,
+                                  mem_alloc, memcpy_dtoh, memcpy_htod, synchronize, to_gpu)
+from warpbench.emu.errors import (BarrierDivergence, Deadlock, DeviceAssert, EmuError, KernelFault,
+                                  MemoryFault, NondeterministicResult, OutOfBoundsWrite,
+                                  PortabilityWarning, SharedMemoryOverflow, UnsupportedFeature,
+                                  WarpOpMismatch, WatchdogTimeout)
+from warpbench.emu.memory import DeviceArray, empty, to_device, zeros
+from warpbench.emu.module import compile_file, compile_module
 
 __all__ = [
+    "SourceModule", "Function", "In", "Out", "InOut", "mem_alloc", "memcpy_htod", "memcpy_dtoh",
+    "synchronize", "Context", "to_gpu",
     "compile_module", "compile_file", "check_determinism", "DeterminismReport", "BufferDifference",
     "DeviceArray", "to_device", "empty", "zeros",
     "EmuError", "KernelFault", "BarrierDivergence", "Deadlock", "WarpOpMismatch", "OutOfBoundsWrite",

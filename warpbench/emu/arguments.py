@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from warpbench.errors import DTypeError
-from warpbench.hostcode.emu.memory import DeviceArray
+from warpbench.emu.memory import DeviceArray
 
 # C element type -> numpy dtypes a pointer to it accepts (None: any).
 _POINTEE = {

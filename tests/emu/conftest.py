@@ -2,8 +2,8 @@
 disk across sessions) and the schedules every semantic test runs under."""
 import pytest
 
-from warpbench.hostcode import emu
-from tests.hostcode.emu.support import KERNELS, SCHEDULES
+from warpbench import emu
+from tests.emu.support import KERNELS, SCHEDULES
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ Covered: ``SourceModule`` (``get_function`` also for template name expressions s
 ``memcpy_htod``/``memcpy_dtoh``, gpuarray-style ``to_device``/``to_gpu``/``empty``/``zeros``
 (arrays with ``.get()``), ``Function.prepare``/``prepared_call``. Launches take the extra
 keywords ``thread_order``, ``block_order`` and ``check_determinism`` (see
-:mod:`warpbench.hostcode.emu`). Importing this module compiles nothing.
+:mod:`warpbench.emu`). Importing this module compiles nothing.
 """
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ import time
 import numpy as np
 
 from warpbench.errors import DTypeError
-from warpbench.hostcode.emu import DeviceArray, compile_module, empty, to_device, zeros
-from warpbench.hostcode.emu import check_determinism as _check_determinism
-from warpbench.hostcode.emu.memory import POISON
+from warpbench.emu.determinism import check_determinism as _check_determinism
+from warpbench.emu.memory import POISON, DeviceArray, empty, to_device, zeros
+from warpbench.emu.module import compile_module
 
 to_gpu = to_device
 
@@ -215,7 +215,7 @@ class SourceModule:
 
     def get_function(self, name: str) -> Function:
         """The kernel ``name``; a template name expression compiles that instantiation."""
-        from warpbench.hostcode.emu.rewrite import normalize_expression
+        from warpbench.emu.rewrite import normalize_expression
         if "<" in name and normalize_expression(name) not in self.emu_module.kernels:
             self._add_instantiation(name)
         self.emu_module.get_function(name)
@@ -228,7 +228,7 @@ class SourceModule:
 
 
 def check_determinism(function, *args, **kwargs):
-    """:func:`warpbench.hostcode.emu.check_determinism` for a facade Function or an
+    """:func:`warpbench.emu.check_determinism` for a facade Function or an
     EmuFunction; In/Out/InOut arguments are converted (Out arrays get the first run's result)."""
     if isinstance(function, Function):
         converted, copies = function._convert(args)

@@ -6,13 +6,17 @@ import os
 import shutil
 import tempfile
 from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from warpbench.errors import ShapeError, UnknownNameError
-from warpbench.hostcode.emu import abi, elf
-from warpbench.hostcode.emu.build import BuiltModule
-from warpbench.hostcode.emu.rewrite import normalize_expression
+from warpbench.emu import abi, elf
+from warpbench.emu.rewrite import normalize_expression
+
+if TYPE_CHECKING:
+    from warpbench.emu.build import BuiltModule
 
 _ANCHOR = "g_tls_anchor"
 
@@ -59,7 +63,7 @@ class EmuModule:
 
     def get_function(self, name: str):
         """The kernel called ``name`` (a plain name or a compiled template name expression)."""
-        from warpbench.hostcode.emu.function import EmuFunction
+        from warpbench.emu.function import EmuFunction
         key = normalize_expression(name)
         if key not in self._functions:
             entry = self._entries.get(key)
@@ -124,3 +128,24 @@ class EmuModule:
             used = [s for s in tls if s.name.startswith(mine)
                     or not any(s.name.startswith(p) for p in kernel_prefixes)]
         return [(s.value, s.size) for s in used], sum(s.size for s in used)
+
+
+def compile_module(source: str, *, filename: str | None = None, defines: dict | None = None,
+                   options: list[str] | None = None, include_dirs: list[str] | None = None,
+                   name_expressions: list[str] | None = None):
+    """Compile ``source`` (cached on disk) and load it; returns an EmuModule.
+
+    ``filename`` names the source in diagnostics and is the base of relative includes;
+    ``defines`` maps macro names to values (None: defined without value); ``options`` are
+    nvcc/g++-style flags (-D, -I, -O..., GPU-only options ignored); ``name_expressions``
+    lists template instantiations to export, e.g. ``["matmul<32>"]``. Raises
+    UnsupportedFeature, warpbench.errors.CompileError or ToolMissing.
+    """
+    from warpbench.emu.build import build
+    return EmuModule(build(source, filename=filename, defines=defines, options=options,
+                           include_dirs=include_dirs, name_expressions=name_expressions))
+
+
+def compile_file(path, **kwargs):
+    """:func:`compile_module` of the file at ``path`` (its name used in diagnostics)."""
+    return compile_module(Path(path).read_text(), filename=str(path), **kwargs)

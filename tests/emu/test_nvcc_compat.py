@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from warpbench.cache import cache_dir, digest
-from tests.hostcode.emu.support import KERNELS
+from tests.emu.support import KERNELS
 
 NVCC = shutil.which("nvcc")
 VARIANTS = [(path.name, []) for path in sorted(KERNELS.glob("*.cu"))] + [

@@ -12,9 +12,9 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from warpbench.hostcode.emu import abi
-from warpbench.hostcode.emu import errors as E
-from warpbench.hostcode.emu.memory import DeviceArray
+from warpbench.emu import abi
+from warpbench.emu import errors as E
+from warpbench.emu.memory import DeviceArray
 
 _ERRORS = {
     abi.DIAG_BARRIER_DIVERGENCE: E.BarrierDivergence,

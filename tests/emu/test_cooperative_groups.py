@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from warpbench.hostcode import emu
+from warpbench import emu
 
 SOURCE = r"""
 #include <cooperative_groups.h>

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from warpbench.hostcode import emu
-from tests.hostcode.emu.support import KERNELS, line_of
+from warpbench import emu
+from tests.emu.support import KERNELS, line_of
 
 TYPES = {"int": np.int32, "float": np.float32, "double": np.float64, "long long": np.int64}
 

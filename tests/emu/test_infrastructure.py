@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from warpbench.errors import CompileError, ConfigError, DTypeError, UnknownNameError
-from warpbench.hostcode import emu
-from warpbench.hostcode.emu.build import build_stats
-from tests.hostcode.emu.support import KERNELS
+from warpbench import emu
+from warpbench.emu.build import build_stats
+from tests.emu.support import KERNELS
 
 COUNTER = """
 __device__ int version = VERSION;
@@ -198,7 +198,7 @@ def test_second_compile_is_a_cache_hit(kernels):
 
 
 def test_cache_survives_the_process():
-    script = ("import sys; from warpbench.hostcode import emu; "
+    script = ("import sys; from warpbench import emu; "
               "m = emu.compile_file(sys.argv[1]); print(m.cached)")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     runs = [subprocess.run([sys.executable, "-c", script, str(KERNELS / "indexing.cu")], env=env,
@@ -207,7 +207,7 @@ def test_cache_survives_the_process():
 
 
 def test_importing_the_facade_compiles_nothing():
-    script = "import sys, warpbench.emu; print('warpbench.hostcode.emu.build' in sys.modules)"
+    script = "import sys, warpbench.emu; print('warpbench.emu.build' in sys.modules)"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
@@ -227,7 +227,7 @@ def test_template_needs_a_name_expression():
 
 def test_missing_compiler_is_reported(monkeypatch):
     from warpbench.errors import ToolMissing
-    from warpbench.hostcode.emu import toolchain
+    from warpbench.emu import toolchain
     monkeypatch.setenv("WARPBENCH_EMU_CXX", "no-such-g++")
     toolchain.compiler.cache_clear()
     try:

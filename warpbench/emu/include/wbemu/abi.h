@@ -1,6 +1,6 @@
 /* The contract between compiled kernels, the emulator runtime and Python (ctypes).
  *
- * Plain C so that the prelude, the C++ runtime and warpbench/hostcode/emu/abi.py agree on
+ * Plain C so that the prelude, the C++ runtime and warpbench/emu/abi.py agree on
  * one layout. Change WBEMU_ABI_VERSION with any change here: it is part of the cache key and
  * Python refuses a module whose version or struct sizes differ from its own mirror.
  */

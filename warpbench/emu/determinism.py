@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from warpbench.hostcode.emu.errors import NondeterministicResult
-from warpbench.hostcode.emu.memory import DeviceArray
+from warpbench.emu.errors import NondeterministicResult
+from warpbench.emu.memory import DeviceArray
 
 THREAD_ORDERS = ("forward", "reverse", "random:1")
 BLOCK_ORDERS = ("forward", "reverse", "random:2")

@@ -9,12 +9,12 @@ import time
 from dataclasses import dataclass
 
 from warpbench.config import debug
-from warpbench.hostcode.emu import abi
-from warpbench.hostcode.emu.arguments import ArgumentPacker, PackedArgs
-from warpbench.hostcode.emu.diagnostics import LaunchContext, raise_for
-from warpbench.hostcode.emu.launch_config import parse_order, validate
-from warpbench.hostcode.emu.memory import POISON
-from warpbench.hostcode.emu.stacks import SIGNAL_STACK_BYTES, stack_pool
+from warpbench.emu import abi
+from warpbench.emu.arguments import ArgumentPacker, PackedArgs
+from warpbench.emu.diagnostics import LaunchContext, raise_for
+from warpbench.emu.launch_config import parse_order, validate
+from warpbench.emu.memory import POISON
+from warpbench.emu.stacks import SIGNAL_STACK_BYTES, stack_pool
 
 # One launch at a time in the process: the runtime's signal handlers and the fiber stacks
 # are process-wide, and a launch is single-threaded by design (deterministic schedules).
@@ -72,7 +72,7 @@ class EmuFunction:
         "random:<seed>". ``check_determinism``: run the determinism check instead of one
         launch and raise NondeterministicResult if outputs depend on the schedule."""
         if check_determinism:
-            from warpbench.hostcode.emu.determinism import check_determinism as check
+            from warpbench.emu.determinism import check_determinism as check
             check(self, *args, grid=grid, block=block, shared=shared, watchdog=watchdog).raise_if_different()
             return
         self.launch(args, grid=grid, block=block, shared=shared, thread_order=thread_order,

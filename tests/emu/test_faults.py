@@ -5,8 +5,8 @@ import sys
 import numpy as np
 import pytest
 
-from warpbench.hostcode import emu
-from tests.hostcode.emu.support import KERNELS, line_of
+from warpbench import emu
+from tests.emu.support import KERNELS, line_of
 
 
 def test_off_by_one_write_names_buffer_and_offset(kernels, schedule):

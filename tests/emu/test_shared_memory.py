@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from warpbench.errors import ConfigError
-from warpbench.hostcode import emu
+from warpbench import emu
 
 TRANSPOSES = ["tiled_transpose<8>", "tiled_transpose<16>"]
 

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from warpbench.hostcode import emu
-from tests.hostcode.emu.support import KERNELS, line_of
+from warpbench import emu
+from tests.emu.support import KERNELS, line_of
 
 
 def test_shift_with_barrier(kernels, schedule):

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from warpbench.hostcode import emu
-from tests.hostcode.emu.support import KERNELS
+from warpbench import emu
+from tests.emu.support import KERNELS
 
 
 def test_float4_loads_and_make(kernels, schedule):

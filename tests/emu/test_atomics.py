@@ -1,7 +1,7 @@
 """Atomics in global and shared memory (item 9)."""
 import numpy as np
 
-from warpbench.hostcode import emu
+from warpbench import emu
 
 
 def test_histogram_with_collisions(kernels, schedule):

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from warpbench.hostcode import emu
+from warpbench import emu
 
 
 def expected_indices(grid, block, total):

@@ -21,10 +21,10 @@ from pathlib import Path
 from warpbench.cache import atomic_write, cache_dir, digest
 from warpbench.config import debug
 from warpbench.errors import CompileError
-from warpbench.hostcode.emu.abi import ABI_VERSION
-from warpbench.hostcode.emu.rewrite import PreparedSource, prepare_header, prepare_main
-from warpbench.hostcode.emu.source_scan import find_includes
-from warpbench.hostcode.emu.toolchain import (INCLUDE_DIR, PRELUDE, RUNTIME_DIR, compiler,
+from warpbench.emu.abi import ABI_VERSION
+from warpbench.emu.rewrite import PreparedSource, prepare_header, prepare_main
+from warpbench.emu.source_scan import find_includes
+from warpbench.emu.toolchain import (INCLUDE_DIR, PRELUDE, RUNTIME_DIR, compiler,
                                               emulator_sources, toolkit_fingerprint,
                                               toolkit_include)
 
