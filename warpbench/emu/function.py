@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import ctypes
-import os
 import sys
 import threading
 import time
 from dataclasses import dataclass
 
-from warpbench.config import debug
+from warpbench.config import debug, env_number
 from warpbench.emu import abi
 from warpbench.emu.arguments import ArgumentPacker, PackedArgs
 from warpbench.emu.diagnostics import LaunchContext, raise_for
@@ -23,7 +22,7 @@ LAUNCH_LOCK = threading.RLock()
 
 def default_watchdog() -> float:
     """Seconds without progress after which a launch is stopped (WARPBENCH_EMU_WATCHDOG, 0: off)."""
-    return float(os.environ.get("WARPBENCH_EMU_WATCHDOG", "30"))
+    return env_number("WARPBENCH_EMU_WATCHDOG", 30.0)
 
 
 @dataclass(frozen=True)

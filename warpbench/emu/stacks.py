@@ -13,6 +13,8 @@ import mmap
 import os
 from functools import lru_cache
 
+from warpbench.config import env_number
+
 MAX_THREADS = 1024
 SIGNAL_STACK_BYTES = 64 * 1024
 _PROT_NONE, _PROT_READ, _PROT_WRITE = 0, 1, 2
@@ -46,4 +48,4 @@ class StackPool:
 @lru_cache(maxsize=None)
 def stack_pool() -> StackPool:
     """The process's stack pool, mapped on first use."""
-    return StackPool(int(os.environ.get("WARPBENCH_EMU_STACK_KIB", "64")) * 1024)
+    return StackPool(int(env_number("WARPBENCH_EMU_STACK_KIB", 64, minimum=16, integer=True)) * 1024)

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from warpbench.config import env_flag
 from warpbench.errors import ToolMissing
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -37,7 +38,7 @@ def compiler() -> tuple[str, str]:
 @functools.lru_cache(maxsize=None)
 def toolkit_include() -> Path | None:
     """The CUDA toolkit's include directory holding cuda_fp16.h, or None."""
-    if os.environ.get("WARPBENCH_EMU_NO_TOOLKIT"):
+    if env_flag("WARPBENCH_EMU_NO_TOOLKIT"):
         return None
     candidates = [os.environ.get("CUDA_HOME"), os.environ.get("CUDA_PATH")]
     nvcc = shutil.which("nvcc")
