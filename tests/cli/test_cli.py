@@ -1,29 +1,7 @@
 """The command line: listing, compiling, and one-line errors with a non-zero exit (no traceback)."""
 import numpy as np
-import pytest
 
-from warpbench.cli import main, parse_assignments
-from warpbench.errors import UnknownNameError
-
-
-def run_cli(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def assert_one_line_error(code, err, *fragments):
-    assert code == 2
-    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
-    for fragment in fragments:
-        assert fragment in err, err
-
-
-def test_parse_assignments():
-    assert parse_assignments("TILE_DIM=16,BLOCK_ROWS=4", "config") == {"TILE_DIM": 16, "BLOCK_ROWS": 4}
-    assert parse_assignments("a=0.5", "scalar") == {"a": 0.5}
-    with pytest.raises(UnknownNameError, match="expected NAME=VALUE"):
-        parse_assignments("TILE_DIM", "config")
+from tests.cli.support import assert_one_line_error, run_cli
 
 
 def test_list(capsys):
@@ -44,12 +22,32 @@ def test_unknown_kernel(capsys):
 
 
 def test_unknown_device(capsys):
-    assert_one_line_error(*run_cli(capsys, "check", "--device", "tpu", "copy")[::2], "unknown device 'tpu'")
+    assert_one_line_error(*run_cli(capsys, "check", "--device", "tpu", "copy")[::2], "--device", "unknown device 'tpu'")
+
+
+def test_unknown_flag(capsys):
+    assert_one_line_error(*run_cli(capsys, "check", "--frobnicate", "copy")[::2], "--frobnicate")
+
+
+def test_version(capsys):
+    import warpbench
+    code, out, _ = run_cli(capsys, "--version")
+    assert code == 0 and out.strip() == f"warpbench {warpbench.__version__}"
+
+
+def test_ctrl_c_is_one_line_and_130(capsys, monkeypatch):
+    from warpbench.cli import info
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(info, "handle", interrupted)
+    code, _, err = run_cli(capsys, "info")
+    assert code == 130 and err.strip() == "warpbench: interrupted"
 
 
 def test_block_of_2048_threads(capsys):
     code, _, err = run_cli(capsys, "bench", "axpb_f32", "--config", "BLOCK=2048")
-    assert_one_line_error(code, err, "axpb_f32", "BLOCK=2048", "1024")
+    assert_one_line_error(code, err, "--config", "axpb_f32", "BLOCK=2048", "1024")
 
 
 def test_3d_array_to_transpose(capsys, tmp_path):

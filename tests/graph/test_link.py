@@ -4,7 +4,7 @@ import contextlib
 import numpy as np
 import pytest
 
-from warpbench.errors import DTypeError, ShapeError
+from warpbench.errors import DTypeError, ShapeError, WarpbenchError
 from warpbench.graph import AXPBOp, Apply, Op, function, matrix, shared, vector
 from warpbench.graph import link
 from warpbench.graph.fg import FunctionGraph
@@ -119,3 +119,63 @@ def test_warpbench_errors_keep_their_class_and_fields():
     assert info.value.kernel == "k"
     assert str(info.value).startswith("Faulty{error=None}(x) [toposort index 0, on cpu")
     assert "kernel fault in block 0; inputs: x float32 array of shape 1" in str(info.value)
+
+
+class Forgetful(Op):
+    """An op whose perform forgets one of its outputs."""
+    __props__ = ("forgotten",)
+
+    def __init__(self, forgotten):
+        self.forgotten = forgotten
+
+    def make_node(self, x):
+        return Apply(self, [x], [x.type(), x.type()])
+
+    def perform(self, node, inputs, output_storage):
+        for index, cell in enumerate(output_storage):
+            if index != self.forgotten:
+                cell[0] = inputs[0] * 2
+
+
+def test_an_unset_output_names_the_op_not_the_next_node():
+    x = vector("x")
+    first, second = Forgetful(1)(x)
+    f = function([x], [first + 1, second * 2], device="cpu")
+    with pytest.raises(WarpbenchError) as info:
+        f(np.ones(3, np.float32))
+    message = str(info.value)
+    assert message.startswith("Forgetful{forgotten=1}(x) [toposort index 0, on cpu, built at test_link.py:")
+    assert "Forgetful.perform set no value for output 1 (Forgetful{forgotten=1}.1)" in message
+    assert message.endswith("; inputs: x float32 array of shape 3")
+
+
+def test_an_unset_last_output_is_no_silent_none():
+    x = vector("x")
+    f = function([x], Forgetful(0)(x)[0], device="cpu")
+    with pytest.raises(WarpbenchError, match=r"Forgetful.perform set no value for output 0 "):
+        f(np.ones(2, np.float32))
+
+
+def test_a_value_from_the_previous_call_does_not_hide_an_unset_output():
+    class ForgetsOnTheSecondCall(Forgetful):
+        calls = 0
+
+        def perform(self, node, inputs, output_storage):
+            type(self).calls += 1
+            output_storage[0][0] = inputs[0]
+            if self.calls == 1:
+                output_storage[1][0] = inputs[0]
+
+    x = vector("x")
+    first, unused = ForgetsOnTheSecondCall(None)(x)
+    f = function([x], first, device="cpu")
+    f(np.ones(2, np.float32))
+    with pytest.raises(WarpbenchError, match=r"ForgetsOnTheSecondCall.perform set no value for output 1"):
+        f(np.ones(2, np.float32))
+
+
+def test_an_unset_output_while_constant_folding_names_the_op():
+    from warpbench.graph import constant
+    with pytest.raises(WarpbenchError, match=r"^Forgetful\{forgotten=0\}\(TensorConstant\{\[1\., 2\.\]\}\) \[on cpu.*"
+                                             r"Forgetful.perform set no value for output 0"):
+        function([], Forgetful(0)(constant(np.array([1.0, 2.0], np.float32)))[1], device="cpu")

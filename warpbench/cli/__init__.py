@@ -1,55 +1,50 @@
 """The ``warpbench`` command: info, check, bench, run and launch.
 
-Every user error (unknown kernel or device, bad config, bad array) is a WarpbenchError:
-it is printed as one line and the exit status is 2, without a traceback.
+Every user error (unknown kernel, device or flag, a bad value, a bad WARPBENCH_* setting,
+a bad array) is a WarpbenchError: it is printed as one line and the exit status is 2,
+without a traceback. Flag values go through one typed layer, :mod:`warpbench.cli.args`.
+Ctrl-C prints one line and exits with 130.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 
-from warpbench.errors import UnknownNameError, WarpbenchError
+import warpbench
+from warpbench.cli.args import Parser, check_settings
+from warpbench.errors import WarpbenchError
 
 
-def parse_assignments(text: str | None, what: str) -> dict:
-    """``"A=1,B=2"`` → ``{"A": 1, "B": 2}`` (numbers parsed, other values kept as text)."""
-    if not text:
-        return {}
-    result = {}
-    for item in text.split(","):
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise UnknownNameError(f"bad {what} {item!r}: expected NAME=VALUE")
-        value = value.strip()
-        for cast in (int, float):
-            try:
-                value = cast(value)
-                break
-            except ValueError:
-                continue
-        result[key.strip()] = value
-    return result
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> Parser:
     """The argument parser with one sub-command per module of this package."""
     from warpbench.cli import bench, check, info, launch, run
-    parser = argparse.ArgumentParser(prog="warpbench", description=__doc__.splitlines()[0])
+    parser = Parser(prog="warpbench", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"warpbench {warpbench.__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for module in (info, check, bench, run, launch):
         module.add_parser(sub)
     return parser
 
 
+def _error(message: str) -> int:
+    print(f"warpbench: error: {message}", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
     try:
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as done:  # --help and --version
+            return done.code or 0
+        check_settings()
         return args.handler(args) or 0
     except WarpbenchError as exc:
-        print(f"warpbench: error: {exc}", file=sys.stderr)
-        return 2
+        return _error(str(exc))
+    except MemoryError as exc:
+        return _error(f"out of memory: {exc}")
     except KeyboardInterrupt:
+        print("warpbench: interrupted", file=sys.stderr)
         return 130
 
 

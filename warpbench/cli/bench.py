@@ -3,25 +3,32 @@ from __future__ import annotations
 
 from warpbench.bench.report import bench_table
 from warpbench.bench.suite import CopyReference, bench_host, bench_kernel, bench_problems
-from warpbench.cli import parse_assignments
+from warpbench.cli.args import (check_problem_fields, config_values, device_kind, literal_values, resolve_config,
+                                with_overrides)
 
 
 def add_parser(sub) -> None:
     """Register the sub-command."""
     p = sub.add_parser("bench", help="time kernels: seconds, GB/s, GFLOP/s and the fraction of copy bandwidth")
     p.add_argument("kernels", nargs="*", help="variant or family names (default: all)")
-    p.add_argument("--device", help="cuda, emu or cpu (default: cuda if usable, else emu)")
-    p.add_argument("--config", help="tunables for every selected variant, e.g. TILE_DIM=64,BLOCK_ROWS=16")
-    p.add_argument("--problem", help="override problem fields, e.g. rows=4096,cols=4096")
+    p.add_argument("--device", type=device_kind, help="cuda, emu or cpu (default: cuda if usable, else emu)")
+    p.add_argument("--config", type=config_values, default={},
+                   help="tunables for every selected variant, e.g. TILE_DIM=64,BLOCK_ROWS=16")
+    p.add_argument("--problem", type=literal_values, default={},
+                   help="override problem fields, e.g. rows=4096,cols=4096")
     p.set_defaults(handler=handle)
 
 
 def bench_rows(device, specs, config: dict | None = None, overrides: dict | None = None) -> list:
-    """Benchmark rows for ``specs`` on ``device``: kernels on cuda/emu, host code and NumPy on cpu."""
+    """Benchmark rows for ``specs`` on ``device``: kernels on cuda/emu, host code and NumPy on cpu.
+
+    ``overrides`` (``--problem``) are checked for every case before anything runs.
+    """
     copy = CopyReference(device)
+    cases = [(spec, [with_overrides(device, spec.workload, p, overrides or {}) for p in bench_problems(spec, device)])
+             for spec in specs]
     rows, seen = [], []
-    for spec in specs:
-        problems = [{**p, **(overrides or {})} for p in bench_problems(spec, device)]
+    for spec, problems in cases:
         if device.kind == "cpu":
             if spec.workload in seen:
                 continue
@@ -38,10 +45,10 @@ def handle(args) -> int:
     from warpbench.kernels import select
     from warpbench.runtime import get_device
     device = get_device(args.device)
-    specs, config = select(args.kernels), parse_assignments(args.config, "config")
-    for spec in specs:
-        spec.resolve(config)
-    rows = bench_rows(device, specs, config, parse_assignments(args.problem, "problem"))
+    specs, config = select(args.kernels), args.config
+    resolve_config(specs, config)
+    check_problem_fields([spec.workload for spec in specs], args.problem)
+    rows = bench_rows(device, specs, config, args.problem)
     if device.kind == "emu":
         print("note: emu timings measure the CPU emulator, not a GPU")
     print(bench_table(rows))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from warpbench.bench.report import table
 from warpbench.check import check_kernel, check_schedules, problems_for
-from warpbench.cli import parse_assignments
+from warpbench.cli.args import config_values, device_kind, resolve_config
 from warpbench.errors import WarpbenchError
 
 
@@ -11,8 +11,9 @@ def add_parser(sub) -> None:
     """Register the sub-command."""
     p = sub.add_parser("check", help="check kernels against NumPy (or compile them with --compile)")
     p.add_argument("kernels", nargs="*", help="variant or family names (default: all)")
-    p.add_argument("--device", help="cuda, emu or cpu (default: cuda if usable, else emu)")
-    p.add_argument("--config", help="tunables for every selected variant, e.g. TILE_DIM=16,BLOCK_ROWS=8")
+    p.add_argument("--device", type=device_kind, help="cuda, emu or cpu (default: cuda if usable, else emu)")
+    p.add_argument("--config", type=config_values, default={},
+                   help="tunables for every selected variant, e.g. TILE_DIM=16,BLOCK_ROWS=8")
     p.add_argument("--compile", action="store_true",
                    help="compile every variant for sm_80 and sm_90; show registers, shared memory, spills, occupancy")
     p.add_argument("--list", action="store_true", help="list the variants with their tunables")
@@ -127,9 +128,8 @@ def handle(args) -> int:
     from warpbench.kernels import select
     from warpbench.runtime import get_device
     specs = select(args.kernels)
-    config = parse_assignments(args.config, "config")
-    for spec in specs:
-        spec.resolve(config)
+    config = args.config
+    resolve_config(specs, config)
     if args.list:
         print(list_rows(specs))
         return 0

@@ -1,9 +1,8 @@
 """``warpbench run``: check and bench on the default device, and write report/."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from warpbench.bench.report import bench_table, write_report
+from warpbench.cli.args import report_folder
 from warpbench.cli.bench import bench_rows
 from warpbench.cli.check import check_rows
 
@@ -12,7 +11,8 @@ def add_parser(sub) -> None:
     """Register the sub-command."""
     p = sub.add_parser("run", help="check + bench on the default device, host code on the cpu; write report/")
     p.add_argument("kernels", nargs="*", help="variant or family names (default: all)")
-    p.add_argument("--out", default="report", help="folder for report.md, results.json and bandwidth.png")
+    p.add_argument("--out", type=report_folder, default="report",
+                   help="folder for report.md, results.json and bandwidth.png")
     p.set_defaults(handler=handle)
 
 
@@ -38,6 +38,6 @@ def handle(args) -> int:
         sections[f"bench on {device.name}"] = bench_table(device_rows)
         print(f"\nbench on {device.name}\n{bench_table(device_rows)}")
     meta = {"kernel device": kernel_device.name, "cuda": "available" if usable else f"unavailable: {reason}"}
-    paths = write_report(Path(args.out), sections, rows, meta)
+    paths = write_report(args.out, sections, rows, meta)
     print(f"\nreport: {', '.join(map(str, paths))}")
     return 0 if all_ok and not any(r.error for r in rows) else 1

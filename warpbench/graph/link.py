@@ -21,6 +21,7 @@ from warpbench import config
 from warpbench.errors import DTypeError, ShapeError, WarpbenchError
 from warpbench.graph.basic import Apply, Constant, Variable
 from warpbench.graph.fg import FunctionGraph
+from warpbench.graph.op import Op
 from warpbench.graph.shared import SharedVariable
 from warpbench.graph.transfer import GpuFromHost, HostFromGpu, placement
 from warpbench.graph.type import KERNEL_DEVICES, describe_value
@@ -49,6 +50,23 @@ def node_error(node: Apply, index: int | None, values, exc: BaseException) -> Ba
         exc.args = (message,)
         return exc
     return (DTypeError if isinstance(exc, TypeError) else ShapeError)(message)
+
+
+def check_outputs_set(node: Apply, method: str, output_storage: list[list]) -> None:
+    """WarpbenchError naming each output that ``node.op.<method>`` did not set (its cell is
+    still None): left alone, the next node would fail on a None input and be blamed."""
+    unset = [i for i, cell in enumerate(output_storage) if cell[0] is None]
+    if unset:
+        shown = ", ".join(f"{i} ({node.outputs[i]})" for i in unset)
+        raise WarpbenchError(f"{type(node.op).__name__}.{method} set no value for output {shown}: "
+                             f"output_storage[{unset[0]}][0] is still None")
+
+
+def performer(node: Apply, kernel) -> str:
+    """The name of the op method a step calls: the one the op's author wrote."""
+    if kernel is not None:
+        return "perform_device"
+    return "perform_host" if type(node.op).perform_host is not Op.perform_host else "perform"
 
 
 def map_storage(fg: FunctionGraph, order: list[Apply]) -> dict[Variable, list]:
@@ -144,7 +162,10 @@ class Loop:
                 start = time.perf_counter()
                 try:
                     step.node.op.infer_shape(step.node, [v.shape for v in values])
+                    for cell in step.outputs:
+                        cell[0] = None  # a value left from the previous call must not pass for this one's
                     step.run(values, step.outputs)
+                    check_outputs_set(step.node, performer(step.node, step.kernel), step.outputs)
                     if self.synchronize:
                         # Kernel launches return before the kernel ends.
                         self.device.synchronize()

@@ -41,7 +41,7 @@ def merge(fg: FunctionGraph) -> int:
 
 def constant_fold(fg: FunctionGraph) -> int:
     """Compute every node whose inputs are all constants; its outputs become constants."""
-    from warpbench.graph.link import node_error
+    from warpbench.graph.link import check_outputs_set, node_error
 
     def transform(node):
         if not node.op.do_constant_folding or not all(isinstance(v, Constant) for v in node.inputs):
@@ -51,6 +51,7 @@ def constant_fold(fg: FunctionGraph) -> int:
         try:
             node.op.infer_shape(node, [v.shape for v in values])
             node.op.perform(node, values, cells)
+            check_outputs_set(node, "perform", cells)
         except Exception as exc:
             raise node_error(node, None, values, exc) from None
         return [Constant(out.type, cell[0]) for out, cell in zip(node.outputs, cells)]
