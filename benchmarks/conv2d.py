@@ -4,11 +4,12 @@ mode; goal: every layer <= 2 x cuDNN); host code (im2col + BLAS) vs NumPy on the
 """
 from warpbench.bench.cases import host_case, kernel_case
 from warpbench.bench.peers import cudnn_conv2d
-from warpbench.kernels import variants_of
 from warpbench.kernels.specs.conv2d import CONV2D, describe
 
+from benchmarks.grids import neighbours, overrides, variant_names
+
 LAYERS = {describe(p): p for p in CONV2D.bench_problems}
-VARIANTS = [s.name for s in variants_of("conv2d")]
+VARIANTS = variant_names("conv2d")
 
 
 class Conv2dGPU:
@@ -28,19 +29,18 @@ class Conv2dGPU:
 
 
 class Conv2dImplicitGemmTiles:
-    """Block tiles of the implicit GEMM on the ResNet layer (the layer the default targets)."""
+    """The implicit GEMM on the ResNet layer (the layer the default targets) at its default tiles
+    and at every valid configuration one tunable away."""
 
-    params = ([(16, 128, 2, 8), (32, 128, 4, 8), (64, 64, 4, 4), (64, 128, 8, 8), (128, 128, 8, 8)], [8, 16])
-    param_names = ["BM,BN,TM,TN", "BK"]
+    params = (neighbours("conv2d_implicit_gemm"),)
+    param_names = ["config"]
     unit = "seconds"
     timeout = 600
 
-    def setup(self, tiles, bk):
-        bm, bn, tm, tn = tiles
-        self.case = kernel_case("conv2d_implicit_gemm", LAYERS[describe(CONV2D.bench_problems[-1])],
-                                {"BM": bm, "BN": bn, "TM": tm, "TN": tn, "BK": bk})
+    def setup(self, config):
+        self.case = kernel_case("conv2d_implicit_gemm", CONV2D.bench_problems[-1], overrides(config))
 
-    def track_gpu_seconds(self, tiles, bk):
+    def track_gpu_seconds(self, config):
         return self.case.measure().median
 
 

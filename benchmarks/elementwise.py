@@ -1,13 +1,18 @@
 """axpb (z = a*x + b): GPU device seconds per block size, host code vs NumPy on the CPU."""
 from warpbench.bench.cases import host_case, kernel_case
+from warpbench.kernels import get
+
+from benchmarks.grids import variant_names
 
 SIZES = [1 << 20, 1 << 24, 1 << 26]
+VARIANTS = variant_names("axpb")
+BLOCKS = list(get(VARIANTS[0]).tunable("BLOCK").values)
 
 
 class AxpbGPU:
     """Device seconds of one axpb launch (median of CUDA-event samples)."""
 
-    params = (["axpb_f32", "axpb_f64"], [128, 256, 512, 1024], SIZES)
+    params = (VARIANTS, BLOCKS, SIZES)
     param_names = ["variant", "BLOCK", "n"]
     unit = "seconds"
     timeout = 300

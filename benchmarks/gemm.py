@@ -1,27 +1,19 @@
-"""GEMM: every step of the progression per problem on the GPU, a tuning sweep of the two fastest
-steps at 4096^3, cuBLAS SGEMM (TF32 off) as the same-run reference, and the BLAS host code next
-to float32 numpy.matmul on the CPU."""
+"""GEMM: every step of the progression per problem on the GPU, the two fastest steps at 4096^3
+around their defaults, cuBLAS SGEMM (TF32 off) as the same-run reference, and the BLAS host code
+next to float32 numpy.matmul on the CPU."""
 from warpbench.bench.cases import host_case, kernel_case
 from warpbench.bench.peers import cublas_gemm
-from warpbench.kernels import select
 from warpbench.kernels.specs.gemm import GEMM, gemm_problem
 
+from benchmarks.grids import neighbours, overrides, variant_names
+
 PROBLEMS = {GEMM.describe(p): p for p in GEMM.bench_problems}
-VARIANTS = [s.name for s in select(["gemm"]) if s.name.startswith("sgemm_")]
+VARIANTS = variant_names("gemm", "float32")
 SQUARE = gemm_problem(4096, 4096, 4096)
 
-# Hand-picked neighbours of the defaults (the autotuner explores the full space).
-TUNING = {
-    "warptile 128x128x16 w64x64 4 warps": ("sgemm_warptile", {}),
-    "warptile 128x128x16 w64x32 8 warps": ("sgemm_warptile", {"THREADS": 256, "WN": 32, "WNITER": 2}),
-    "warptile 128x256x16 w64x64 8 warps": ("sgemm_warptile", {"THREADS": 256, "BN": 256, "TN": 8, "WNITER": 2}),
-    "double_buffer 128x128x8 w64x32 8 warps": ("sgemm_double_buffer", {}),
-    "double_buffer 128x128x16 w64x32 8 warps": ("sgemm_double_buffer", {"BK": 16}),
-    "double_buffer 128x256x8 w64x64 8 warps": ("sgemm_double_buffer", {
-        "BN": 256, "WN": 64, "TN": 8, "MIN_BLOCKS": 1}),
-    "double_buffer 128x128x16 w64x64 4 warps": ("sgemm_double_buffer", {
-        "THREADS": 128, "BK": 16, "WN": 64, "WNITER": 4, "TM": 8, "MIN_BLOCKS": 1}),
-}
+# The last two steps of the progression (warp tiling, double buffering), the fastest, at their
+# defaults and one tunable away (the autotuner explores the full space).
+TUNING = {f"{variant} {config}": (variant, config) for variant in VARIANTS[-2:] for config in neighbours(variant)}
 
 
 class GemmGPU:
@@ -48,8 +40,8 @@ class GemmTuningGPU:
     timeout = 300
 
     def setup(self, config):
-        variant, overrides = TUNING[config]
-        self.case = kernel_case(variant, SQUARE, overrides)
+        variant, label = TUNING[config]
+        self.case = kernel_case(variant, SQUARE, overrides(label))
 
     def track_gpu_seconds(self, config):
         return self.case.measure().median

@@ -7,8 +7,13 @@ copy case copies M*N/2 floats (M*N*4 bytes read and written), and the goal is GE
 """
 from warpbench.bench.cases import SkipBenchmark, host_case, kernel_case
 from warpbench.bench.peers import cublas_gemv
+from warpbench.kernels import get
 
-VARIANTS = ["copy", "sgemv_thread_row", "sgemv_warp_row", "sgemv_vec4_row", "dgemv_warp_row"]
+from benchmarks.grids import variant_names
+
+VARIANTS = variant_names("gemv")
+# The float32 warp kernels, tuned by their warps per block.
+WARP_VARIANTS = [v for v in variant_names("gemv", "float32") if "BLOCK_ROWS" in get(v).default_config]
 SIZES = [1024, 4096, 8192]
 
 
@@ -20,7 +25,7 @@ def _problem(size, trans):
 class GemvGPU:
     """Device seconds of one GEMV launch (median of CUDA-event samples), default configs."""
 
-    params = (VARIANTS, [0, 1], SIZES)
+    params = (["copy"] + VARIANTS, [0, 1], SIZES)
     param_names = ["variant", "trans", "size"]
     unit = "seconds"
     timeout = 300
@@ -55,7 +60,7 @@ class GemvCuBLAS:
 class GemvTuning:
     """Warps per block of the warp kernels at 8192x8192, both orientations."""
 
-    params = (["sgemv_warp_row", "sgemv_vec4_row"], [0, 1], [1, 2, 4, 8, 16, 32])
+    params = (WARP_VARIANTS, [0, 1], list(get(WARP_VARIANTS[0]).tunable("BLOCK_ROWS").values))
     param_names = ["variant", "trans", "BLOCK_ROWS"]
     unit = "seconds"
     timeout = 300

@@ -7,15 +7,17 @@ from warpbench.bench.peers import cudnn_lstm
 from warpbench.kernels import select
 from warpbench.kernels.specs.lstm import SEQUENCE_BENCH
 
+from benchmarks.grids import overrides, sweep
+
 SEQUENCE = SEQUENCE_BENCH[0]
-FAMILIES = ["lstm_forward", "bilstm_forward", "lstm_step", "lstm_cell"]
+WORKLOADS = ["lstm_forward", "bilstm_forward", "lstm_step", "lstm_cell"]
 
 
 def _gpu_cases() -> dict:
     """Case label -> variant name or cuDNN flag, problem."""
     cases = {f"cudnn{' bidirectional' if bi else ''} {SEQUENCE['T']}x{SEQUENCE['B']}x{SEQUENCE['H']}": (bi, SEQUENCE)
              for bi in (False, True)}
-    for spec in select(FAMILIES):
+    for spec in select(WORKLOADS):
         for problem in spec.workload.bench_problems:
             cases[f"{spec.name} {spec.workload.describe(problem)}"] = (spec.name, problem)
     return cases
@@ -41,17 +43,18 @@ class LstmGPU:
 
 
 class LstmStepTiles:
-    """The fused step's block shape at hidden 512, batch 32: hidden units per block x split-K groups."""
+    """The fused step's block shape at hidden 512, batch 32: hidden units per block x split-K groups,
+    every valid pair with the other tunables at their defaults."""
 
-    params = ([1, 2, 4, 8], [2, 4, 8, 16])
-    param_names = ["JT", "KSPLIT"]
+    params = (sweep("lstm_step", "JT", "KSPLIT"),)
+    param_names = ["config"]
     unit = "seconds"
     timeout = 600
 
-    def setup(self, jt, ksplit):
-        self.case = kernel_case("lstm_step", {"B": 32, "H": 512}, {"JT": jt, "KSPLIT": ksplit})
+    def setup(self, config):
+        self.case = kernel_case("lstm_step", {"B": 32, "H": 512}, overrides(config))
 
-    def track_gpu_seconds(self, jt, ksplit):
+    def track_gpu_seconds(self, config):
         return self.case.measure().median
 
 

@@ -4,7 +4,7 @@ embedding): every variant at its workload's GPU sizes, next to a copy of 8192x81
 host code vs NumPy on the CPU at the same sizes.
 """
 from warpbench.bench.cases import host_case, kernel_case
-from warpbench.kernels import get_workload, variants_of
+from warpbench.kernels import get, get_workload, variants_of
 
 FAMILIES = ["softmax", "log_softmax", "cross_entropy", "reduce_sum", "reduce_max", "argmax", "bias_act",
             "bias_act_nchw", "maxpool2d", "avgpool2d", "global_avgpool", "embedding"]
@@ -53,7 +53,7 @@ class NnetGPU:
 class SoftmaxTuning:
     """Block size and shared-memory row cache of the block-per-row softmax at 8192x8192."""
 
-    params = ([64, 128, 256, 512, 1024], [0, 48, 96])
+    params = tuple(list(get("softmax_block_row").tunable(name).values) for name in ("BLOCK", "ROW_CACHE_KB"))
     param_names = ["BLOCK", "ROW_CACHE_KB"]
     unit = "seconds"
     timeout = 300

@@ -3,6 +3,8 @@ import pytest
 
 from warpbench.bench.cases import host_case, kernel_case
 
+from benchmarks.grids import variant_names
+
 SIZES = [1021, 1 << 22]
 
 
@@ -18,7 +20,7 @@ def test_axpb_cpu(benchmark, impl, dtype, n):
 
 @pytest.mark.gpu
 @pytest.mark.parametrize("n", SIZES + [1 << 26])
-@pytest.mark.parametrize("variant", ["axpb_f32", "axpb_f64"])
+@pytest.mark.parametrize("variant", variant_names("axpb"))
 def test_axpb_gpu(benchmark, variant, n):
     case = kernel_case(variant, {"n": n, "a": 4.0, "b": 5.0})
     benchmark.group = f"axpb n={n} {case.problem['dtype']}"

@@ -7,11 +7,12 @@ layer's float64 NumPy reference alone takes seconds.
 import pytest
 
 from warpbench.bench.cases import host_case, kernel_case
-from warpbench.kernels import variants_of
 from warpbench.kernels.specs.conv2d import CONV2D, describe
 
+from benchmarks.grids import variant_names
+
 LAYERS = list(CONV2D.bench_problems)
-VARIANTS = [s.name for s in variants_of("conv2d")]
+VARIANTS = variant_names("conv2d")
 
 
 @pytest.mark.parametrize("layer", LAYERS[:2], ids=describe)

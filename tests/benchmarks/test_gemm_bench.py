@@ -7,11 +7,12 @@ runs once and is checked against NumPy. The CPU side is the BLAS host code next 
 import pytest
 
 from warpbench.bench.cases import host_case, kernel_case
-from warpbench.kernels import select
 from warpbench.kernels.specs.gemm import GEMM, gemm_problem
 
+from benchmarks.grids import variant_names
+
 PROBLEMS = [gemm_problem(128, 500, 784), gemm_problem(784, 500, 128, 1, 0), gemm_problem(1024, 1024, 1024)]
-VARIANTS = [s.name for s in select(["gemm"]) if s.name.startswith("sgemm_")]
+VARIANTS = variant_names("gemm", "float32")
 
 
 @pytest.mark.parametrize("problem", PROBLEMS, ids=GEMM.describe)

@@ -7,8 +7,10 @@ import pytest
 
 from warpbench.bench.cases import host_case, kernel_case
 
+from benchmarks.grids import variant_names
+
 SIZES = [257, 2048]
-VARIANTS = ["transpose_naive", "transpose_coalesced", "transpose_padded"]
+VARIANTS = variant_names("transpose")
 
 
 @pytest.mark.parametrize("size", SIZES)

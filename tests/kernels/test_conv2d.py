@@ -87,7 +87,8 @@ def test_bad_shapes_name_the_values(emu):
 
 
 def test_broken_restrictions_are_refused():
-    with pytest.raises(ConfigError, match="conv2d_implicit_gemm: config .* breaks restriction 'threads % BN == 0"):
+    with pytest.raises(ConfigError, match=r"conv2d_implicit_gemm: config .* breaks restriction "
+                                          r"'\(BM // TM\) \* \(BN // TN\) % BN == 0'"):
         get("conv2d_implicit_gemm").resolve({"BM": 16, "TM": 8, "BN": 256, "TN": 8})
     with pytest.raises(ConfigError, match=r"TILE_P=32, TILE_Q=64, .* breaks restriction 'TILE_P \* TILE_Q <= 1024"):
         get("conv2d_direct_tiled").resolve({"TILE_P": 32, "TILE_Q": 64})

@@ -4,7 +4,7 @@ import pytest
 
 from warpbench.errors import ConfigError, DTypeError, UnknownNameError
 from warpbench.kernels import get
-from warpbench.kernels.spec import Param, Tunable, cdiv, launch
+from warpbench.kernels.spec import KernelSpec, Param, Restriction, Tunable, cdiv, launch
 
 
 def test_generic_param_takes_the_problem_dtype():
@@ -24,11 +24,90 @@ def test_resolve_fills_defaults_and_keeps_overrides():
     assert spec.resolve({"TILE_DIM": 16}) == {"TILE_DIM": 16, "BLOCK_ROWS": 8}
 
 
-def test_restriction_error_names_kernel_values_and_rule():
+def test_restriction_error_names_kernel_values_and_rule_as_written():
     with pytest.raises(ConfigError) as err:
         get("transpose_padded").resolve({"TILE_DIM": 64, "BLOCK_ROWS": 32})
-    text = str(err.value)
-    assert "transpose_padded" in text and "TILE_DIM=64" in text and "1024 threads" in text
+    assert str(err.value) == ("transpose_padded: config TILE_DIM=64, BLOCK_ROWS=32 breaks restriction "
+                              "'TILE_DIM * BLOCK_ROWS <= 1024' (threads per block)")
+
+
+@pytest.mark.parametrize("value", [16.5, 16.0, "abc", "16", True, None, np.float32(16)])
+def test_a_value_that_is_not_an_integer_names_kernel_tunable_and_value(value):
+    with pytest.raises(ConfigError) as err:
+        get("transpose_padded").resolve({"TILE_DIM": value})
+    assert str(err.value) == f"transpose_padded: tunable TILE_DIM must be an integer, got {value!r}"
+
+
+def test_numpy_integers_are_plain_ints_once_resolved():
+    config = get("transpose_padded").resolve({"TILE_DIM": np.int64(16)})
+    assert config == {"TILE_DIM": 16, "BLOCK_ROWS": 8} and type(config["TILE_DIM"]) is int
+
+
+def test_values_outside_the_candidates_pass_when_the_restrictions_hold():
+    spec = get("transpose_padded")
+    assert 48 not in spec.tunable("TILE_DIM").values
+    assert spec.resolve({"TILE_DIM": 48}) == {"TILE_DIM": 48, "BLOCK_ROWS": 8}
+    with pytest.raises(ConfigError, match=r"TILE_DIM=128, BLOCK_ROWS=4 breaks restriction "
+                                          r"'TILE_DIM \* \(TILE_DIM \+ 1\) \* 4 <= 49152'"):
+        spec.resolve({"TILE_DIM": 128, "BLOCK_ROWS": 4})
+
+
+def test_a_restriction_dividing_by_a_configured_zero_names_the_rule():
+    with pytest.raises(ConfigError, match=r"^sgemm_blocktile_1d: config BM=64, BN=64, BK=8, TM=0 makes "
+                                          r"restriction 'BM % TM == 0' fail: integer modulo by zero$"):
+        get("sgemm_blocktile_1d").resolve({"TM": 0})
+
+
+def test_defines_are_the_whole_resolved_config():
+    spec = get("transpose_naive")
+    assert spec.defines({"TILE_DIM": 16}) == {"TILE_DIM": 16, "BLOCK_ROWS": 8}
+    assert spec.defines() == spec.default_config
+    with pytest.raises(ConfigError, match="breaks restriction"):
+        spec.defines({"TILE_DIM": 64, "BLOCK_ROWS": 32})
+
+
+def _variant(tunables, restrictions):
+    base = get("transpose_naive")
+    return KernelSpec(name="probe", workload=base.workload, source=base.source, entry=base.entry,
+                      geometry=base.geometry, tunables=tunables, restrictions=restrictions)
+
+
+def test_restrictions_may_be_plain_strings():
+    spec = _variant((Tunable("A", (1, 2, 3), 1),), ("A % 2 == 1",))
+    assert spec.restrictions == (Restriction("A % 2 == 1"),)
+    assert spec.space() == [{"A": 1}, {"A": 3}]
+
+
+def test_a_restriction_on_anything_but_a_tunable_is_refused_when_defined():
+    with pytest.raises(UnknownNameError, match=r"^probe: restriction 'A \* PAD <= 8' reads PAD, not a tunable "
+                                               r"\(tunables: A\)$"):
+        _variant((Tunable("A", (1, 2), 1),), ("A * PAD <= 8",))
+
+
+def test_repeated_tunable_names_are_refused():
+    with pytest.raises(ConfigError, match="probe: tunables A, A repeat a name"):
+        _variant((Tunable("A", (1, 2), 1), Tunable("A", (3,), 3)), ())
+
+
+def test_space_prunes_early_and_agrees_with_checking_every_config():
+    tunables = (Tunable("A", (1, 2, 4, 8), 1), Tunable("B", (1, 2, 3), 1), Tunable("C", (0, 5, 7), 0))
+    rules = ("B != 2", "A * C <= 28", "A + B + C > 3", "3 > 1")
+    spec = _variant(tunables, rules)
+    product = [{"A": a, "B": b, "C": c} for a in (1, 2, 4, 8) for b in (1, 2, 3) for c in (0, 5, 7)]
+    assert spec.space() == [c for c in product if all(Restriction(r).holds(c) for r in rules)]
+    assert _variant(tunables, ("3 < 1",)).space() == []
+
+
+def test_tunable_lookup_names_the_known_ones():
+    assert get("transpose_naive").tunable("BLOCK_ROWS").default == 8
+    with pytest.raises(UnknownNameError, match=r"no tunable 'TILE' \(tunables: TILE_DIM, BLOCK_ROWS\)"):
+        get("transpose_naive").tunable("TILE")
+
+
+@pytest.mark.parametrize("values,default", [((16.5, 32), 32), (("16",), "16"), ((), 1), ((True, 2), 2)])
+def test_tunable_candidates_must_be_integers(values, default):
+    with pytest.raises(ConfigError, match="tunable TILE: candidates .* must be one or more integers"):
+        Tunable("TILE", values, default)
 
 
 def test_block_of_2048_threads_is_refused():

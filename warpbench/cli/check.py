@@ -24,13 +24,14 @@ def add_parser(sub) -> None:
 
 
 def list_rows(specs) -> str:
-    """Table of variants, their family and workload, tunables and summary."""
+    """Table of variants, their family and workload, tunables, restrictions as written and summary."""
     from warpbench.kernels import family_of
     rows = []
     for s in specs:
         tunables = " ".join(f"{t.name}∈{{{','.join(map(str, t.values))}}}" for t in s.tunables)
-        rows.append([s.name, family_of(s), s.workload.name, ",".join(s.dtypes), tunables, s.summary])
-    return table(["kernel", "family", "workload", "dtypes", "tunables", "summary"], rows)
+        restrictions = "; ".join(r.text for r in s.restrictions)
+        rows.append([s.name, family_of(s), s.workload.name, ",".join(s.dtypes), tunables, restrictions, s.summary])
+    return table(["kernel", "family", "workload", "dtypes", "tunables", "restrictions", "summary"], rows)
 
 
 def schedule_failure(kernel) -> str:

@@ -4,16 +4,19 @@ A :class:`Workload` describes one operation independently of how it is computed:
 parameters, how to build inputs for a problem, the NumPy reference, the cost model and
 the awkward problems it is checked at. A :class:`KernelSpec` is one CUDA variant of a
 workload: the source file and entry point, its tunables (``#define`` macros, Kernel Tuner
-style), restrictions on them and the launch geometry for a problem and configuration.
+style), restrictions on them (one expression each, see :mod:`warpbench.kernels.restriction`)
+and the launch geometry for a problem and configuration.
 """
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 import numpy as np
 
 from warpbench.errors import ConfigError, DTypeError, UnknownNameError
+from warpbench.kernels.restriction import Restriction
 
 Problem = Mapping[str, Any]
 Config = Mapping[str, int]
@@ -63,23 +66,24 @@ class Param:
 
 @dataclass(frozen=True)
 class Tunable:
-    """A ``#define`` the kernel reads, with its candidate values and default."""
+    """A ``#define`` the kernel reads, with its candidate values and default.
+
+    The spec is the one home of both: every compile passes the whole resolved configuration
+    as ``-D`` macros; the ``#ifndef`` fallbacks in the ``.cu`` only let it compile on its own
+    and must equal ``default`` (a test keeps them in step).
+    """
 
     name: str
     values: tuple[int, ...]
     default: int
 
     def __post_init__(self):
+        if not self.name.isidentifier():
+            raise ConfigError(f"tunable {self.name!r}: not a C macro name")
+        if not self.values or not all(_is_integer(v) for v in self.values):
+            raise ConfigError(f"tunable {self.name}: candidates {self.values} must be one or more integers")
         if self.default not in self.values:
-            raise ValueError(f"tunable {self.name}: default {self.default} not in {self.values}")
-
-
-@dataclass(frozen=True)
-class Restriction:
-    """A rule over a configuration, with the text shown when it is broken."""
-
-    text: str
-    holds: Callable[[Config], bool]
+            raise ConfigError(f"tunable {self.name}: default {self.default} not in {self.values}")
 
 
 @dataclass(frozen=True)
@@ -165,30 +169,75 @@ class Workload:
         return tuple(p.name for p in self.params if p.role in (OUT, INOUT))
 
 
+def _is_integer(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _shown(config: Config) -> str:
+    return ", ".join(f"{k}={v}" for k, v in config.items())
+
+
 class Variant:
-    """What every registry variant offers: configurations, restrictions and the dtype check."""
+    """What every registry variant offers: configurations, restrictions and the dtype check.
+
+    Restrictions may be given as :class:`Restriction` or as plain strings (Kernel Tuner style);
+    each must read only the variant's tunables, which is checked when the variant is defined.
+    """
+
+    def __post_init__(self):
+        rules = tuple(r if isinstance(r, Restriction) else Restriction(r) for r in self.restrictions)
+        object.__setattr__(self, "restrictions", rules)
+        names = [t.name for t in self.tunables]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"{self.name}: tunables {', '.join(names)} repeat a name")
+        for rule in rules:
+            unknown = sorted(rule.names - set(names))
+            if unknown:
+                raise UnknownNameError(f"{self.name}: restriction '{rule.text}' reads {', '.join(unknown)}, "
+                                       f"not a tunable (tunables: {', '.join(names) or 'none'})")
 
     @property
     def default_config(self) -> dict[str, int]:
         """Every tunable at its default value."""
         return {t.name: t.default for t in self.tunables}
 
-    def resolve(self, config: Config | None = None) -> dict[str, int]:
-        """Fill ``config`` with defaults and check names and restrictions.
+    def tunable(self, name: str) -> Tunable:
+        """The tunable called ``name``."""
+        for t in self.tunables:
+            if t.name == name:
+                return t
+        raise UnknownNameError(f"{self.name}: no tunable {name!r} "
+                               f"(tunables: {', '.join(t.name for t in self.tunables) or 'none'})")
 
-        Raises ConfigError naming the kernel, the offending values and the broken rule.
+    def resolve(self, config: Config | None = None) -> dict[str, int]:
+        """Fill ``config`` with defaults and check names, values and restrictions.
+
+        As in Kernel Tuner, a value need not be one of the tunable's candidates: any integer is
+        accepted when every restriction holds (the candidates only span :meth:`space`, what
+        the tuner searches). UnknownNameError for an unknown tunable; ConfigError naming the
+        kernel, tunable and value for a value that is not an integer (16.5, "16", True), and
+        naming the kernel, the values and the rule as written for a broken restriction.
         """
         names = {t.name for t in self.tunables}
         unknown = sorted(set(config or {}) - names)
         if unknown:
             known = ", ".join(sorted(names)) or "none"
             raise UnknownNameError(f"{self.name}: unknown tunable {', '.join(unknown)} (tunables: {known})")
+        for name, value in (config or {}).items():
+            if not _is_integer(value):
+                raise ConfigError(f"{self.name}: tunable {name} must be an integer, got {value!r}")
         full = {**self.default_config, **{k: int(v) for k, v in (config or {}).items()}}
         for rule in self.restrictions:
-            if not rule.holds(full):
-                shown = ", ".join(f"{k}={v}" for k, v in full.items())
-                raise ConfigError(f"{self.name}: config {shown} breaks restriction '{rule.text}'")
+            if not self._holds(rule, full):
+                raise ConfigError(f"{self.name}: config {_shown(full)} breaks restriction {rule}")
         return full
+
+    def _holds(self, rule: Restriction, config: Config) -> bool:
+        try:
+            return rule.holds(config)
+        except ArithmeticError as exc:
+            raise ConfigError(f"{self.name}: config {_shown(config)} makes restriction '{rule.text}' "
+                              f"fail: {exc}") from None
 
     def check_dtype(self, dtype) -> None:
         """Raise DTypeError when this variant does not compute ``dtype``."""
@@ -197,11 +246,22 @@ class Variant:
             raise DTypeError(f"{self.name}: dtype {name} not supported ({', '.join(self.dtypes)})")
 
     def space(self) -> list[dict[str, int]]:
-        """Every configuration of the tunables' cartesian product that satisfies the restrictions."""
+        """Every configuration of the tunables' candidates that satisfies the restrictions.
+
+        The first tunable varies slowest. Each restriction is applied as soon as the tunables
+        it reads are set, which prunes large products early.
+        """
         configs: list[dict[str, int]] = [{}]
-        for t in self.tunables:
-            configs = [{**c, t.name: v} for c in configs for v in t.values]
-        return [c for c in configs if all(r.holds(c) for r in self.restrictions)]
+        bound: set[str] = set()
+        pending = list(self.restrictions)
+        for t in (None, *self.tunables):
+            if t is not None:
+                configs = [{**c, t.name: v} for c in configs for v in t.values]
+                bound.add(t.name)
+            ready = [r for r in pending if r.names <= bound]
+            pending = [r for r in pending if r not in ready]
+            configs = [c for c in configs if all(self._holds(r, c) for r in ready)]
+        return configs
 
 
 @dataclass(frozen=True)
@@ -220,9 +280,10 @@ class KernelSpec(Variant):
     dtypes: tuple[str, ...] = ("float32",)
     extra_defines: Mapping[str, int] = field(default_factory=dict)
 
-    def defines(self, config: Config) -> dict[str, int]:
-        """The ``-D`` macros for ``config`` (tunables plus fixed defines of this variant)."""
-        return {**self.extra_defines, **config}
+    def defines(self, config: Config | None = None) -> dict[str, int]:
+        """The ``-D`` macros for ``config``: every tunable, resolved (defaults filled in and
+        restrictions checked), plus the fixed defines of this variant."""
+        return {**self.extra_defines, **self.resolve(config)}
 
 
 @dataclass(frozen=True)

@@ -10,17 +10,7 @@ import numpy as np
 
 from warpbench.errors import ShapeError, UnknownNameError
 from warpbench.kernels.registry import register
-from warpbench.kernels.spec import (
-    IN,
-    OUT,
-    KernelSpec,
-    Param,
-    Restriction,
-    Tunable,
-    Workload,
-    cdiv,
-    launch,
-)
+from warpbench.kernels.spec import IN, OUT, KernelSpec, Param, Workload
 from warpbench.kernels.specs.common import (
     MATRIX_SHAPES,
     random_array,
@@ -29,6 +19,7 @@ from warpbench.kernels.specs.common import (
     require_same_dtype,
     tolerance,
 )
+from warpbench.kernels.specs.geometry import TILE_2D_RULES, TILE_2D_TUNABLES, rows_by_cols_launch
 
 ACTIVATIONS = {"none": 0, "relu": 1, "tanh": 2, "sigmoid": 3}
 ACTIVATION_NAMES = {code: name for name, code in ACTIVATIONS.items()}
@@ -149,18 +140,6 @@ BIAS_ACT = _bias_act_workload("bias_act", _dense_shape, "N", _dense_problem, _de
                               MATRIX_SHAPES, (8192, 8192), ("M", "N"))
 BIAS_ACT_NCHW = _bias_act_workload("bias_act_nchw", _nchw_shape, "C", _nchw_problem, _nchw_reference, _nchw_host,
                                    NCHW_SHAPES, (64, 64, 56, 56), ("N", "C", "H", "W"))
-
-TILE_2D_TUNABLES = (Tunable("BLOCK_X", (32, 64, 128, 256), 32), Tunable("BLOCK_Y", (1, 2, 4, 8, 16, 32), 8))
-TILE_2D_RULES = (Restriction("BLOCK_X * BLOCK_Y <= 1024 threads", lambda c: c["BLOCK_X"] * c["BLOCK_Y"] <= 1024),)
-MAX_GRID_Y = 65535
-
-
-def rows_by_cols_launch(rows: int, cols: int, config):
-    """Blocks of (BLOCK_X, BLOCK_Y) over a rows x cols grid of outputs; rows beyond
-    65535 blocks are walked grid-stride by the kernel."""
-    bx, by = config["BLOCK_X"], config["BLOCK_Y"]
-    return launch((max(1, cdiv(cols, bx)), max(1, min(cdiv(rows, by), MAX_GRID_Y))), (bx, by))
-
 
 for suffix, dtype in (("", "float32"), ("_f64", "float64")):
     register(KernelSpec(

@@ -30,12 +30,17 @@ from warpbench.kernels.specs.common import (
     tolerance,
 )
 from warpbench.kernels.specs.gemm import GEMM_STAGE, gemm_problem
-from warpbench.kernels.specs.geometry import BLOCK_RULES, BLOCK_TUNABLE, flat_geometry
+from warpbench.kernels.specs.geometry import (
+    BLOCK_RULES,
+    BLOCK_TUNABLE,
+    MAX_GRID_Y,
+    MAX_THREADS,
+    STATIC_SHARED_BYTES,
+    flat_geometry,
+)
 
 GEOMETRY_KEYS = ("N", "C", "H", "W", "K", "R", "S", "P", "Q", "stride_h", "stride_w", "pad_h", "pad_w",
                  "dil_h", "dil_w")
-# The im2col + GEMM pipeline's GEMM stage (signature fixed by the GEMM family).
-MAX_GRID_Y = 65535
 
 
 def _pair(op: str, name: str, value, minimum: int) -> tuple[int, int]:
@@ -201,12 +206,6 @@ def _gemm_threads(c) -> int:
     return (c["BM"] // c["TM"]) * (c["BN"] // c["TN"])
 
 
-def _implicit_gemm_shared_bytes(c) -> int:
-    """Two buffers (double buffering) of the padded A tile and the B tile."""
-    a_stride = c["BM"] + (32 // c["BK"] - c["BM"] % 32 + 32) % 32
-    return 2 * 4 * c["BK"] * (a_stride + c["BN"])
-
-
 def _implicit_gemm_geometry(p, config, props):
     return launch((cdiv(p["N"] * p["P"] * p["Q"], config["BN"]), cdiv(p["K"], config["BM"])),
                   _gemm_threads(config))
@@ -222,7 +221,7 @@ register(KernelSpec(
     geometry=_tiled_geometry,
     tunables=(Tunable("TILE_P", (4, 8, 16, 32), 8), Tunable("TILE_Q", (8, 16, 32), 16),
               Tunable("K_TILE", (1, 2, 4, 8, 16), 8), Tunable("C_TILE", (1, 2, 4, 8), 4)),
-    restrictions=(Restriction("TILE_P * TILE_Q <= 1024 threads", lambda c: c["TILE_P"] * c["TILE_Q"] <= 1024),),
+    restrictions=(Restriction(f"TILE_P * TILE_Q <= {MAX_THREADS}", "threads per block"),),
     summary="output tile per block, input patch + weights of C_TILE channels in shared memory"))
 
 register(KernelSpec(
@@ -231,14 +230,13 @@ register(KernelSpec(
     tunables=(Tunable("BM", (16, 32, 64, 128), 64), Tunable("BN", (32, 64, 128, 256), 128),
               Tunable("BK", (8, 16, 32), 8), Tunable("TM", (2, 4, 8), 8), Tunable("TN", (2, 4, 8), 8)),
     restrictions=(
-        Restriction("TM <= BM and TN <= BN", lambda c: c["TM"] <= c["BM"] and c["TN"] <= c["BN"]),
-        Restriction("(BM/TM)*(BN/TN) <= 1024 threads", lambda c: _gemm_threads(c) <= 1024),
-        Restriction("threads % BN == 0 (B loader: one fixed column per thread)",
-                    lambda c: _gemm_threads(c) % c["BN"] == 0),
-        Restriction("threads % BK == 0 (A loader: one fixed k per thread)",
-                    lambda c: _gemm_threads(c) % c["BK"] == 0),
-        Restriction("2 * BK * (BM + pad + BN) * 4 <= 48 KiB static shared memory",
-                    lambda c: _implicit_gemm_shared_bytes(c) <= 48 * 1024),
+        Restriction("TM <= BM and TN <= BN"),
+        Restriction(f"(BM // TM) * (BN // TN) <= {MAX_THREADS}", "threads per block"),
+        Restriction("(BM // TM) * (BN // TN) % BN == 0", "B loader: one fixed column per thread"),
+        Restriction("(BM // TM) * (BN // TN) % BK == 0", "A loader: one fixed k per thread"),
+        # A_STRIDE of conv2d.cu: the A tile's rows padded so that the stores of a load step hit 32 banks.
+        Restriction(f"2 * 4 * BK * (BM + (32 // BK - BM % 32 + 32) % 32 + BN) <= {STATIC_SHARED_BYTES}",
+                    "double-buffered padded A tile and B tile in static shared memory"),
     ),
     summary="implicit GEMM (K x NPQ x CRS): 2-D register tiles, B tile gathered from x, double-buffered"))
 

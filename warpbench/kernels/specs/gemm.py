@@ -1,13 +1,13 @@
 """The GEMM progression: C = alpha * op(A) op(B) + beta * C, row-major, op = identity or transpose.
 
 Seven float32 steps a kernel developer can study and tune, after siboehm's "How to Optimize
-a CUDA Matmul Kernel" (notes/perf.md section 2.2): naive, shared-memory tiles, 1-D and 2-D
-register blocking, float4 loads with a transposed As, warp tiling, and double buffering;
-plus float64 versions of the first two. Every kernel takes any M, N, K, alpha, beta and both
-transpose flags (entry ``sgemm_<variant>(C, A, B, M, N, K, alpha, beta, trans_a, trans_b)``,
-so other families can launch GEMM stages by name). As in BLAS, C is not read when beta == 0.
-C is read and written, so it is an input too: ``kernel.run(C, A, B, alpha=2.0, trans_a=True)``
-takes the arrays in parameter order and returns the new C.
+a CUDA Matmul Kernel": naive, shared-memory tiles, 1-D and 2-D register blocking, float4 loads
+with a transposed As, warp tiling, and double buffering; plus float64 versions of the first
+two. Every kernel takes any M, N, K, alpha, beta and both transpose flags (entry
+``sgemm_<variant>(C, A, B, M, N, K, alpha, beta, trans_a, trans_b)``, so other families can
+launch GEMM stages by name). As in BLAS, C is not read when beta == 0. C is read and written,
+so it is an input too: ``kernel.run(C, A, B, alpha=2.0, trans_a=True)`` takes the arrays in
+parameter order and returns the new C.
 """
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from warpbench.kernels.specs.common import (
     require_same_dtype,
     tolerance,
 )
+from warpbench.kernels.specs.geometry import MAX_THREADS, STATIC_SHARED_BYTES, TILE_2D_RULES
 
 INT_MAX = 2**31 - 1
 # The variant other families (conv2d's im2col pipeline, the LSTM sequences) launch as their GEMM stage.
@@ -159,7 +160,7 @@ CHECK_PROBLEMS = (
     gemm_problem(65, 63, 33, 1, 0, dtype="float64"),
 )
 
-# 4096^3 is the cuBLAS comparison of notes/perf.md; the others are the book's MNIST MLP
+# 4096^3 is the usual cuBLAS comparison; the others are the book's MNIST MLP
 # (784 -> 500 -> 10, batch 128): both forward layers, the weight gradient (x^T dh) and the input
 # gradient (dh W^T).
 BENCH_PROBLEMS = (
@@ -190,38 +191,32 @@ GEMM = Workload(
 )
 
 
-STATIC_SHARED = 48 * 1024
-MAX_THREADS = 1024
-
-
 def _block_grid(problem, rows_per_block, cols_per_block):
     # At least one block, so that an empty C (M or N == 0) is still a valid launch.
     return (max(1, cdiv(problem["N"], cols_per_block)), max(1, cdiv(problem["M"], rows_per_block)))
 
 
-def _shared_rule(what, nbytes):
-    return Restriction(f"{what} <= 48 KiB static shared memory", lambda c: nbytes(c) <= STATIC_SHARED)
+def _shared_rule(nbytes: str, what: str) -> Restriction:
+    return Restriction(f"{nbytes} <= {STATIC_SHARED_BYTES}", f"{what} in static shared memory")
 
 
-def _threads_rule(what, threads):
+def _threads_rule(threads: str) -> Restriction:
     # Fewer than 32 threads would leave lanes of the only warp idle.
-    return Restriction(f"{what} between 32 and {MAX_THREADS} threads", lambda c: 32 <= threads(c) <= MAX_THREADS)
+    return Restriction(f"32 <= {threads} <= {MAX_THREADS}", "threads per block, at least a warp")
 
 
-def _divides(a, b):
-    return Restriction(f"{a} % {b} == 0", lambda c: c[a] % c[b] == 0)
+def _divides(a: str, b: str) -> Restriction:
+    return Restriction(f"{a} % {b} == 0")
 
 
-def _multiple_of_4(*names):
-    return Restriction(f"{', '.join(names)} multiples of 4 (float4 tile loads in either orientation, float4 "
-                       f"fragments)", lambda c: all(c[n] % 4 == 0 for n in names))
+def _multiple_of_4(*names) -> Restriction:
+    return Restriction(" and ".join(f"{n} % 4 == 0" for n in names),
+                       "float4 tile loads in either orientation, float4 fragments")
 
 
 # Steps 1 and 2: a thread per element of C --------------------------------------------------------
 
 NAIVE_TUNABLES = (Tunable("BLOCK_X", (8, 16, 32, 64), 32), Tunable("BLOCK_Y", (1, 2, 4, 8, 16, 32), 8))
-NAIVE_RULES = (Restriction("BLOCK_X * BLOCK_Y <= 1024 threads",
-                           lambda c: c["BLOCK_X"] * c["BLOCK_Y"] <= MAX_THREADS),)
 
 
 def _naive_geometry(problem, config, props):
@@ -232,9 +227,8 @@ def _naive_geometry(problem, config, props):
 SMEM_TUNABLES = (Tunable("TILE", (8, 16, 32), 32),)
 
 
-def _smem_rules(itemsize):
-    return (_shared_rule(f"2 * TILE * (TILE + 1) * {itemsize}",
-                         lambda c: 2 * c["TILE"] * (c["TILE"] + 1) * itemsize),)
+# gemm_simple.cu is compiled whole, so sgemm_smem's TILE must fit dgemm_smem's double tiles too.
+SMEM_RULES = (_shared_rule("2 * TILE * (TILE + 1) * 8", "the padded double tiles of op(A) and op(B)"),)
 
 
 def _smem_geometry(problem, config, props):
@@ -251,32 +245,24 @@ def _threads_2d(c):
     return c["BM"] // c["TM"] * (c["BN"] // c["TN"])
 
 
-def _tile_bytes(c):
-    return (c["BM"] + c["BN"]) * c["BK"] * 4
-
-
 def _tile_geometry(threads):
     def geometry(problem, config, props):
         return launch(_block_grid(problem, config["BM"], config["BN"]), threads(config))
     return geometry
 
 
-TILE_RULE = _shared_rule("(BM + BN) * BK * 4", _tile_bytes)
+TILE_RULE = _shared_rule("(BM + BN) * BK * 4", "the BM x BK and BK x BN tiles")
 BLOCKTILE_1D_TUNABLES = (Tunable("BM", (32, 64, 128), 64), Tunable("BN", (32, 64, 128), 64),
                          Tunable("BK", (4, 8, 16, 32), 8), Tunable("TM", (4, 8, 16), 8))
-BLOCKTILE_1D_RULES = (_divides("BM", "TM"), _threads_rule("BM / TM * BN", _threads_1d), TILE_RULE)
+BLOCKTILE_1D_RULES = (_divides("BM", "TM"), _threads_rule("BM // TM * BN"), TILE_RULE)
 BLOCKTILE_2D_TUNABLES = (Tunable("BM", (32, 64, 128, 256), 128), Tunable("BN", (32, 64, 128, 256), 128),
                          Tunable("BK", (8, 16, 32), 8), Tunable("TM", (4, 8, 16), 8), Tunable("TN", (4, 8, 16), 8))
-BLOCKTILE_2D_RULES = (_divides("BM", "TM"), _divides("BN", "TN"),
-                      _threads_rule("(BM / TM) * (BN / TN)", _threads_2d), TILE_RULE)
+BLOCKTILE_2D_RULES = (_divides("BM", "TM"), _divides("BN", "TN"), _threads_rule("(BM // TM) * (BN // TN)"),
+                      TILE_RULE)
 VECTORIZED_RULES = BLOCKTILE_2D_RULES + (_multiple_of_4("BM", "BN", "BK", "TM", "TN"),)
 
 
 # Steps 6 and 7: warp tiles ---------------------------------------------------------------------------
-
-def _wmiter(c):
-    return c["WM"] * c["WN"] // (32 * c["TM"] * c["TN"] * c["WNITER"])
-
 
 def _warp_tunables(threads, bk, wn, wniter, tm):
     return (Tunable("THREADS", (64, 128, 256, 512), threads),
@@ -285,17 +271,15 @@ def _warp_tunables(threads, bk, wn, wniter, tm):
             Tunable("WNITER", (1, 2, 4, 8), wniter), Tunable("TM", (4, 8), tm), Tunable("TN", (4, 8), 4))
 
 
+# A warp tile WM x WN is WMITER x WNITER sub-tiles, WMITER = WM * WN / (32 * TM * TN * WNITER), and
+# the 32 lanes tile a WM/WMITER x WN/WNITER sub-tile with TM x TN each: (WN / WNITER) % TN == 0 and
+# (WM / WMITER) % TM == 0, the latter being 32 * TN * WNITER % WN == 0 once WMITER is whole.
 WARP_RULES = (
-    _threads_rule("THREADS", lambda c: c["THREADS"]),
-    Restriction("BM % WM == 0 and BN % WN == 0 (whole warp tiles)",
-                lambda c: c["BM"] % c["WM"] == 0 and c["BN"] % c["WN"] == 0),
-    Restriction("(BM / WM) * (BN / WN) == THREADS / 32 (one warp per warp tile)",
-                lambda c: (c["BM"] // c["WM"]) * (c["BN"] // c["WN"]) * 32 == c["THREADS"]),
-    Restriction("WM * WN divisible by 32 * TM * TN * WNITER (whole sub-tiles per lane: WMITER >= 1)",
-                lambda c: c["WM"] * c["WN"] % (32 * c["TM"] * c["TN"] * c["WNITER"]) == 0),
-    Restriction("(WN / WNITER) % TN == 0 and (WM / WMITER) % TM == 0 (lanes tile a sub-tile exactly)",
-                lambda c: _wmiter(c) > 0 and c["WN"] % (c["WNITER"] * c["TN"]) == 0
-                and c["WM"] % (_wmiter(c) * c["TM"]) == 0),
+    _threads_rule("THREADS"),
+    Restriction("BM % WM == 0 and BN % WN == 0", "whole warp tiles"),
+    Restriction("(BM // WM) * (BN // WN) * 32 == THREADS", "one warp per warp tile"),
+    Restriction("WM * WN % (32 * TM * TN * WNITER) == 0", "a whole number WMITER >= 1 of sub-tile rows"),
+    Restriction("WN % (WNITER * TN) == 0 and 32 * TN * WNITER % WN == 0", "lanes tile a sub-tile exactly"),
     _multiple_of_4("BM", "BN", "BK", "TM", "TN"),
 )
 
@@ -310,15 +294,14 @@ WARPTILE_RULES = WARP_RULES + (TILE_RULE,)
 DOUBLE_BUFFER_TUNABLES = _warp_tunables(threads=256, bk=8, wn=32, wniter=2, tm=4) + (
     Tunable("MIN_BLOCKS", (1, 2, 3, 4), 2),)
 DOUBLE_BUFFER_RULES = WARP_RULES + (
-    _shared_rule("2 stages * (BM + BN) * BK * 4", lambda c: 2 * _tile_bytes(c)),
-    Restriction("THREADS * MIN_BLOCKS <= 2048 resident threads per SM",
-                lambda c: c["THREADS"] * c["MIN_BLOCKS"] <= 2048),
+    _shared_rule("2 * (BM + BN) * BK * 4", "two stages of the tiles"),
+    Restriction("THREADS * MIN_BLOCKS <= 2048", "resident threads per SM"),
 )
 
 STEPS = (
-    ("sgemm_naive", "gemm_simple.cu", NAIVE_TUNABLES, NAIVE_RULES, _naive_geometry,
+    ("sgemm_naive", "gemm_simple.cu", NAIVE_TUNABLES, TILE_2D_RULES, _naive_geometry,
      "1 naive: a thread per element of C, coalesced along rows of C"),
-    ("sgemm_smem", "gemm_simple.cu", SMEM_TUNABLES, _smem_rules(4), _smem_geometry,
+    ("sgemm_smem", "gemm_simple.cu", SMEM_TUNABLES, SMEM_RULES, _smem_geometry,
      "2 shared-memory TILE x TILE tiles of op(A) and op(B)"),
     ("sgemm_blocktile_1d", "gemm_blocktile_1d.cu", BLOCKTILE_1D_TUNABLES, BLOCKTILE_1D_RULES,
      _tile_geometry(_threads_1d), "3 1-D register blocking: TM results of a column per thread"),
@@ -337,7 +320,7 @@ for name, source, tunables, rules, geometry, summary in STEPS:
                         tunables=tunables, restrictions=rules, summary=summary))
 
 for name, tunables, rules, geometry, summary in (
-        ("dgemm_naive", NAIVE_TUNABLES, NAIVE_RULES, _naive_geometry, "1 naive, float64"),
-        ("dgemm_smem", SMEM_TUNABLES, _smem_rules(8), _smem_geometry, "2 shared-memory tiles, float64")):
+        ("dgemm_naive", NAIVE_TUNABLES, TILE_2D_RULES, _naive_geometry, "1 naive, float64"),
+        ("dgemm_smem", SMEM_TUNABLES, SMEM_RULES, _smem_geometry, "2 shared-memory tiles, float64")):
     register(KernelSpec(name=name, workload=GEMM, source="gemm_simple.cu", entry=name, geometry=geometry,
                         tunables=tunables, restrictions=rules, summary=summary, dtypes=("float64",)))

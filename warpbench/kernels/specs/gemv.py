@@ -14,7 +14,6 @@ from warpbench.kernels.spec import (
     INOUT,
     KernelSpec,
     Param,
-    Restriction,
     Tunable,
     Workload,
     cdiv,
@@ -31,6 +30,7 @@ from warpbench.kernels.specs.common import (
 )
 from warpbench.kernels.specs.geometry import (
     BLOCK_ROWS,
+    BLOCK_RULES,
     BLOCK_ROWS_RULE,
     column_tiles_launch,
     warp_rows_launch,
@@ -139,7 +139,7 @@ def _warp_geometry(problem, config, props):
 register(KernelSpec(
     name="sgemv_thread_row", workload=GEMV, source="gemv.cu", entry="sgemv_thread_row",
     geometry=_thread_geometry, tunables=(BLOCK,),
-    restrictions=(Restriction("BLOCK <= 1024 threads", lambda c: c["BLOCK"] <= 1024),),
+    restrictions=BLOCK_RULES,
     summary="thread per output: rows uncoalesced (baseline); for A^T coalesced column walks"))
 
 WARP_VARIANTS = (

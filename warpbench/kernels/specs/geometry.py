@@ -1,17 +1,22 @@
-"""Launch shapes and their tunables, shared by the kernel families.
+"""Launch shapes, their tunables and restrictions, shared by the kernel families.
 
 Each helper names the mapping of threads to work it implements, so a spec's geometry
 reads as one line: ``flat_geometry(count)``, ``warp_rows_launch(rows, warps)``...
+``MAX_THREADS`` and ``STATIC_SHARED_BYTES`` are the limits restrictions are written against,
+as numbers in the restriction's text.
 """
 from __future__ import annotations
 
 from warpbench.kernels.spec import Restriction, Tunable, cdiv, launch
 
 MAX_GRID_Y = 65535
+MAX_THREADS = 1024
+# Static ``__shared__`` arrays of one block may total at most 48 KiB on every architecture.
+STATIC_SHARED_BYTES = 48 * 1024
 
 # One thread per element: BLOCK threads per block, as many blocks as needed.
 BLOCK_TUNABLE = Tunable("BLOCK", (64, 128, 256, 512, 1024), 256)
-BLOCK_RULES = (Restriction("BLOCK <= 1024 threads", lambda c: c["BLOCK"] <= 1024),)
+BLOCK_RULES = (Restriction(f"BLOCK <= {MAX_THREADS}", "threads per block"),)
 
 
 def flat_geometry(count):
@@ -36,7 +41,7 @@ def grid_stride_geometry(problem, config, props):
 
 # Warp-per-row and column-tile kernels: BLOCK_ROWS warps per block.
 BLOCK_ROWS = Tunable("BLOCK_ROWS", (1, 2, 4, 8, 16, 32), 8)
-BLOCK_ROWS_RULE = Restriction("32 * BLOCK_ROWS <= 1024 threads", lambda c: 32 * c["BLOCK_ROWS"] <= 1024)
+BLOCK_ROWS_RULE = Restriction(f"32 * BLOCK_ROWS <= {MAX_THREADS}", "threads per block")
 
 
 def warp_rows_launch(rows: int, warps: int):
@@ -51,7 +56,7 @@ def column_tiles_launch(cols: int, warps: int):
 
 # 2-D blocks over a rows x cols grid of outputs.
 TILE_2D_TUNABLES = (Tunable("BLOCK_X", (32, 64, 128, 256), 32), Tunable("BLOCK_Y", (1, 2, 4, 8, 16, 32), 8))
-TILE_2D_RULES = (Restriction("BLOCK_X * BLOCK_Y <= 1024 threads", lambda c: c["BLOCK_X"] * c["BLOCK_Y"] <= 1024),)
+TILE_2D_RULES = (Restriction(f"BLOCK_X * BLOCK_Y <= {MAX_THREADS}", "threads per block"),)
 
 
 def rows_by_cols_launch(rows: int, cols: int, config):

@@ -31,6 +31,7 @@ from warpbench.kernels.specs.common import (
 from warpbench.kernels.specs.geometry import (
     BLOCK_ROWS,
     BLOCK_ROWS_RULE,
+    MAX_THREADS,
     warp_rows_launch,
 )
 
@@ -143,10 +144,10 @@ BLOCK = Tunable("BLOCK", (64, 128, 256, 512, 1024), 256)
 # 160 KiB fits the opt-in shared memory of both sm_80 (163 KiB) and sm_90 (227 KiB).
 ROW_CACHE_KB = Tunable("ROW_CACHE_KB", (0, 16, 48, 96, 160), 96)
 
-BLOCK_RULES = (
-    Restriction("BLOCK <= 1024 threads", lambda c: c["BLOCK"] <= 1024),
-    Restriction("BLOCK % 32 == 0 (the block reduction works in whole warps)", lambda c: c["BLOCK"] % 32 == 0),
-    Restriction("ROW_CACHE_KB <= 160 (opt-in shared memory of sm_80)", lambda c: c["ROW_CACHE_KB"] <= 160),
+BLOCK_ROW_RULES = (
+    Restriction(f"BLOCK <= {MAX_THREADS}", "threads per block"),
+    Restriction("BLOCK % 32 == 0", "the block reduction works in whole warps"),
+    Restriction("ROW_CACHE_KB <= 160", "opt-in shared memory of sm_80"),
 )
 
 
@@ -174,7 +175,7 @@ for workload in (SOFTMAX, LOG_SOFTMAX):
     for dtype, suffix in (("float32", ""), ("float64", "_f64")):
         register(KernelSpec(
             name=f"{op}_block_row{suffix}", workload=workload, source="softmax.cu", entry=f"{op}_block_row{suffix}",
-            geometry=_block_geometry, tunables=(BLOCK, ROW_CACHE_KB), restrictions=BLOCK_RULES, dtypes=(dtype,),
+            geometry=_block_geometry, tunables=(BLOCK, ROW_CACHE_KB), restrictions=BLOCK_ROW_RULES, dtypes=(dtype,),
             summary=f"{op}, {dtype}: block per row, row cached in shared memory, x read once (long rows)"))
 
 for dtype, suffix in (("float32", ""), ("float64", "_f64")):
