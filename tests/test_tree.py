@@ -33,7 +33,8 @@ def _undocumented(module) -> list[str]:
     override, inherited as inspect.getdoc finds it) is missing."""
     missing = []
     for name, obj in vars(module).items():
-        if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+        if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__ \
+                or getattr(obj, "__name__", name) != name:   # aliases and loop leftovers, not definitions
             continue
         if inspect.isfunction(obj) and not inspect.getdoc(obj):
             missing.append(name)

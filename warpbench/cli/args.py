@@ -99,6 +99,7 @@ def assignments(value: Callable[[str], object]) -> Callable[[str], dict]:
     """A converter of ``"A=1,B=2"`` into ``{"A": value("1"), "B": value("2")}``."""
     @converter
     def convert(text: str) -> dict:
+        """``NAME=VALUE[,NAME=VALUE...]`` as a dict; each name once, each value converted."""
         result = {}
         for item in text.split(","):
             name, sep, raw = (part.strip() for part in item.partition("="))

@@ -247,6 +247,7 @@ def _threads_2d(c):
 
 def _tile_geometry(threads):
     def geometry(problem, config, props):
+        """One block per BM x BN tile of C, ``threads(config)`` threads each."""
         return launch(_block_grid(problem, config["BM"], config["BN"]), threads(config))
     return geometry
 
