@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from warpbench.bench.report import bench_table
-from warpbench.bench.suite import CopyReference, bench_host, bench_kernel, bench_problems
+from warpbench.bench.suite import bench_rows
 from warpbench.cli import parse_assignments
 
 
@@ -16,23 +16,6 @@ def add_parser(sub) -> None:
     p.set_defaults(handler=handle)
 
 
-def bench_rows(device, specs, config: dict | None = None, overrides: dict | None = None) -> list:
-    """Benchmark rows for ``specs`` on ``device``: kernels on cuda/emu, host code and NumPy on cpu."""
-    copy = CopyReference(device)
-    rows, seen = [], []
-    for spec in specs:
-        problems = [{**p, **(overrides or {})} for p in bench_problems(spec, device)]
-        if device.kind == "cpu":
-            if spec.workload in seen:
-                continue
-            seen.append(spec.workload)
-            for problem in problems:
-                rows += bench_host(spec.workload, problem, copy)
-        else:
-            rows += [bench_kernel(device, spec, problem, copy, config) for problem in problems]
-    return rows
-
-
 def handle(args) -> int:
     """Print the benchmark table; non-zero exit when a case failed."""
     from warpbench.kernels import select
@@ -42,7 +25,7 @@ def handle(args) -> int:
     for spec in specs:
         spec.resolve(config)
     rows = bench_rows(device, specs, config, parse_assignments(args.problem, "problem"))
-    if device.kind == "emu":
-        print("note: emu timings measure the CPU emulator, not a GPU")
+    if device.emulated:
+        print(f"note: {device.kind} timings measure the CPU emulator, not a GPU")
     print(bench_table(rows))
     return 1 if any(r.error for r in rows) else 0
