@@ -1,7 +1,9 @@
 """The correctness harness: comparisons, poison detection, results per problem."""
 import numpy as np
+import pytest
 
-from warpbench.check import check_problem, compare, poison_value
+from warpbench.check import check_problem, check_schedules, compare, poison_value, problems_for
+from warpbench.errors import WarpbenchError
 
 
 def test_compare_reports_count_first_index_and_poison():
@@ -45,3 +47,20 @@ def test_a_wrong_implementation_fails_with_the_position(cpu, monkeypatch):
     monkeypatch.setattr(kernel, "launch_problem", forgets_last_column)
     result = check_problem(kernel, {"rows": 7, "cols": 13, "dtype": "float32"})
     assert not result.ok and "(12, 0)" in result.message and "never written" in result.message
+
+
+def test_host_code_is_checked_at_every_dtype_of_its_workload(cpu, emu):
+    dtypes = {p["dtype"] for p in problems_for(cpu.compile("axpb_f32"))}
+    assert dtypes == {"float32", "float64"}
+    assert {p["dtype"] for p in problems_for(emu.compile("axpb_f32"))} == {"float32"}
+
+
+def test_empty_problems_pass_without_a_launch(emu):
+    result = check_problem(emu.compile("transpose_padded"), {"rows": 0, "cols": 5, "dtype": "float32"})
+    assert result.ok, result.message
+    assert result.outputs["out"].shape == (5, 0)
+
+
+def test_schedule_checks_refuse_host_code_in_one_line(cpu):
+    with pytest.raises(WarpbenchError, match=r"^transpose\[hostcode\]: schedule checks need a single-launch kernel"):
+        check_schedules(cpu.compile("transpose_padded"), {"rows": 4, "cols": 4, "dtype": "float32"})

@@ -117,11 +117,7 @@ def check_problem(kernel: Kernel, problem: Problem, seed: int = 0) -> CheckResul
 
 def problems_for(kernel: Kernel) -> list[Problem]:
     """The workload's check problems this kernel computes (matching dtype)."""
-    spec = getattr(kernel, "spec", None)
-    problems = kernel.workload.check_problems
-    if spec is None:
-        return list(problems)
-    return [p for p in problems if p.get("dtype", spec.dtypes[0]) in spec.dtypes]
+    return [p for p in kernel.workload.check_problems if kernel.computes(p)]
 
 
 def check_kernel(kernel: Kernel, problems: list[Problem] | None = None, seed: int = 0) -> list[CheckResult]:
@@ -134,15 +130,15 @@ def check_schedules(kernel: Kernel, problem: Problem, seed: int = 0):
     poison patterns; returns the emulator's DeterminismReport (``.identical``, ``.summary()``).
 
     A difference proves a missing barrier, an inter-block race or a read of memory the
-    kernel never wrote. Needs the emu device and a single-launch kernel (not a pipeline).
+    kernel never wrote. Needs a device that reorders schedules (``device.reorders_schedules``:
+    the emulator) and a single-launch kernel (not a pipeline).
     """
     from warpbench.runtime.kernel import LaunchableKernel
-    if kernel.device.kind != "emu" or not isinstance(kernel, LaunchableKernel):
-        raise WarpbenchError(f"{kernel.name}: schedule checks need a single-launch kernel on the emu device")
-    from warpbench.emu import check_determinism
+    if not isinstance(kernel, LaunchableKernel):
+        raise WarpbenchError(f"{kernel.name}: schedule checks need a single-launch kernel, not a pipeline "
+                             f"or host code")
     workload = kernel.workload
     inputs = workload.make_inputs(problem, np.random.default_rng(seed))
     buffers = device_buffers(kernel.device, workload, problem, inputs)
     args = kernel.pack_args([buffers[p.name] if p.is_pointer else problem[p.name] for p in workload.params])
-    lau = kernel.geometry(problem)
-    return check_determinism(kernel.function, *args, grid=lau.grid, block=lau.block, shared=lau.shared)
+    return kernel.device.check_schedules(kernel, args, kernel.geometry(problem))

@@ -1,5 +1,5 @@
 """Occupancy arithmetic against hand-computed cases (the occupancy calculator's rules)."""
-from warpbench.kernels.arch import arch_properties
+from warpbench.runtime.properties import arch_properties
 from warpbench.kernels.occupancy import occupancy
 
 H100 = arch_properties("sm_90")

@@ -12,7 +12,7 @@ import types
 import numpy as np
 import pytest
 
-from warpbench.errors import ConfigError
+from warpbench.errors import ConfigError, ShapeError
 
 pytestmark = pytest.mark.skipif(not shutil.which("nvcc"), reason="nvcc is not installed")
 
@@ -198,3 +198,47 @@ def test_timer_reads_events_in_seconds_and_copies_use_dtod(device, fake_pycuda):
 def test_release_pops_and_clears_the_context_caches(device, fake_pycuda):
     device._release()
     assert fake_pycuda[-2:] == [("pop",), ("clear_context_caches",)]
+
+
+def test_capabilities_and_description(device, fake_pycuda):
+    assert (device.graph_placement, device.emulated, device.reorders_schedules) == ("cuda", False, False)
+    first, details = device.describe()
+    assert first == "Fake H100 (sm_90), driver CUDA 13.0"
+    assert details == "132 SMs, 2048 threads/SM, shared 48 KiB/block (227 opt-in), L2 50 MiB"
+
+
+def test_the_l2_flusher_overwrites_twice_the_l2_from_one_buffer(device):
+    flush = device.l2_flusher()
+    scratch = device._l2_scratch
+    assert scratch.nbytes == 2 * H100["L2_CACHE_SIZE"] and scratch.dtype == np.int32
+    scratch.host[:4] = 7
+    flush()
+    assert not scratch.host[:4].any()
+    device.l2_flusher()
+    assert device._l2_scratch is scratch
+
+
+def test_the_copy_reference_is_a_dtod_copy_of_the_bytes(device, fake_pycuda):
+    step = device.copy_step(4096)
+    step()
+    assert [e[-1] for e in fake_pycuda if e[0] == "dtod"] == [4096]
+    with pytest.raises(ShapeError, match="cannot copy 64 bytes into an array of 32"):
+        device.copy_device_to_device(device.empty((8,), np.float32), device.to_device(np.ones(16, np.float32)))
+    assert len([e for e in fake_pycuda if e[0] == "dtod"]) == 1
+
+
+def test_an_empty_problem_launches_nothing(device, fake_pycuda):
+    out = device.compile("transpose_padded").run(np.zeros((0, 5), np.float32))
+    assert out.shape == (5, 0)
+    assert not [e for e in fake_pycuda if e[0] in ("prepare", "launch")]
+
+
+def test_launch_limits_come_from_the_validator(device, fake_pycuda):
+    kernel = device.compile("axpb_f32")
+    x = device.to_device(np.ones(8, np.float32))
+    with pytest.raises(ConfigError, match=r"^kernel 'axpb_f32': grid \(1, 70000, 1\) exceeds sm_90's 65535 blocks"):
+        kernel(x, x, 1.0, 0.0, 8, grid=(1, 70000), block=32)
+    kernel.max_threads_per_block = 256
+    with pytest.raises(ConfigError, match="its __launch_bounds__ or register use allows at most 256 per block"):
+        kernel(x, x, 1.0, 0.0, 8, grid=1, block=512)
+    assert not [e for e in fake_pycuda if e[0] == "launch"]

@@ -1,4 +1,5 @@
-"""One benchmark case (a kernel or a host implementation on one problem), for asv and pytest-benchmark.
+"""One benchmark case (a kernel or a host implementation on one problem): the one way a case is
+built, for asv, pytest-benchmark and ``warpbench bench`` (:mod:`warpbench.bench.suite`).
 
 A case owns its inputs and outputs. ``run()`` computes once and waits for completion, so
 a wall-clock timer around it is honest; ``measure()`` gives per-call device seconds (CUDA
@@ -12,10 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from warpbench.bench.timing import Measurement, l2_flusher, measure
+from warpbench.bench.timing import Measurement, measure
 from warpbench.check import compare, device_buffers
 from warpbench.errors import ConfigError, DeviceUnavailable, UnknownNameError, VerificationError
 from warpbench.kernels.spec import Problem, Workload
+from warpbench.runtime.kernel import Kernel
 from warpbench.trace import nvtx_range
 
 
@@ -40,7 +42,7 @@ class TimedStep:
 
     def measure(self, **options) -> Measurement:
         """Median device seconds per call with warm-up (see :func:`warpbench.bench.timing.measure`)."""
-        return measure(self._step, self.device, name=self.name, flush=l2_flusher(self.device), **options)
+        return measure(self._step, self.device, name=self.name, flush=self.device.l2_flusher(), **options)
 
 
 class Case(TimedStep):
@@ -80,9 +82,14 @@ def _device(kind: str):
         raise SkipBenchmark(str(exc)) from None
 
 
-def _buffers(device, workload: Workload, problem: Problem, seed: int):
+def case_of(kernel: Kernel, problem: Problem, seed: int = 0) -> Case:
+    """``kernel`` on ``problem``: inputs made from ``seed`` and copied to its device, outputs
+    poisoned, ``run`` launching it once."""
+    workload, device = kernel.workload, kernel.device
     inputs = workload.make_inputs(problem, np.random.default_rng(seed))
-    return inputs, device_buffers(device, workload, problem, inputs)
+    buffers = device_buffers(device, workload, problem, inputs)
+    return Case(kernel.name, device, workload, problem, lambda: kernel.launch_problem(problem, buffers),
+                buffers, inputs)
 
 
 def kernel_case(kernel_name: str, problem: Problem, config: dict | None = None, device: str = "cuda",
@@ -94,29 +101,15 @@ def kernel_case(kernel_name: str, problem: Problem, config: dict | None = None, 
         spec.resolve(config)
     except ConfigError as exc:
         raise SkipBenchmark(str(exc)) from None
-    dev = _device(device)
-    kernel = dev.compile(spec, config)
-    problem = {"dtype": spec.dtypes[0], **problem}
-    inputs, buffers = _buffers(dev, spec.workload, problem, seed)
-    return Case(kernel_name, dev, spec.workload, problem, lambda: kernel.launch_problem(problem, buffers),
-                buffers, inputs)
+    kernel = _device(device).compile(spec, config)
+    return case_of(kernel, {"dtype": spec.dtypes[0], **problem}, seed)
 
 
 def host_case(workload_name: str, problem: Problem, impl: str = "hostcode", seed: int = 0) -> Case:
     """The Cython host code (``impl="hostcode"``) or the NumPy baseline (``impl="numpy"``:
     idiomatic NumPy in the problem's dtype) for a workload."""
-    from warpbench.kernels import get_workload
-    workload = get_workload(workload_name)
-    dev = _device("cpu")
-    inputs, buffers = _buffers(dev, workload, problem, seed)
-    if impl == "numpy":
-        def step():
-            buffers.update(workload.numpy_baseline(problem, inputs))
-    elif impl == "hostcode":
-        kernel = dev.host_kernel(workload)
-
-        def step():
-            kernel.launch_problem(problem, buffers)
-    else:
+    cpu = _device("cpu")
+    kernels = {"hostcode": cpu.host_kernel, "numpy": cpu.numpy_kernel}
+    if impl not in kernels:
         raise UnknownNameError(f"unknown host implementation {impl!r} (hostcode, numpy)")
-    return Case(f"{workload_name}[{impl}]", dev, workload, problem, step, buffers, inputs)
+    return case_of(kernels[impl](workload_name), problem, seed)

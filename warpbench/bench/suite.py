@@ -1,20 +1,20 @@
 """Benchmark registry kernels and host code, each next to a reference measured in the same run.
 
 Bandwidth is read+write bytes over the median time. The reference is a copy of the same
-number of bytes on the same device: ``cuMemcpyDtoD`` on cuda, ``numpy.copyto`` on the
-host. On the emulator the numbers measure the emulator, not a GPU, and problems are
-shrunk to the largest check problem.
+number of bytes on the same device (:meth:`Device.copy_step`). Every row times a case
+built by :func:`warpbench.bench.cases.case_of`, as asv and pytest-benchmark do. On an
+emulated device the numbers measure the emulator, not a GPU, and problems are shrunk to
+the largest check problem.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Callable
 
-import numpy as np
-
-from warpbench.bench.timing import Measurement, l2_flusher, measure
-from warpbench.check import device_buffers
+from warpbench.bench.cases import Case, TimedStep, case_of
 from warpbench.errors import WarpbenchError
-from warpbench.kernels.spec import KernelSpec, Problem, Workload
+from warpbench.kernels.spec import KernelSpec, Problem, Variant, Workload
+from warpbench.runtime.kernel import Kernel
 
 
 @dataclass
@@ -42,11 +42,6 @@ class BenchRow:
         return {**asdict(self), "fraction_of_copy": self.fraction_of_copy}
 
 
-def _rates(workload: Workload, problem: Problem, m: Measurement) -> tuple[float, float]:
-    t = m.median
-    return workload.bytes_moved(problem) / t / 1e9, workload.flops(problem) / t / 1e9
-
-
 class CopyReference:
     """Same-run copy bandwidth per byte count, measured once per size."""
 
@@ -56,84 +51,79 @@ class CopyReference:
 
     def gbs(self, nbytes: int) -> float:
         """GB/s (read + write) of copying ``nbytes`` on this device."""
-        nbytes = max(int(nbytes), 4)
+        nbytes = max(int(nbytes) // 4, 1) * 4
         if nbytes not in self._gbs:
-            self._gbs[nbytes] = self._measure(nbytes)
+            m = TimedStep("copy_reference", self.device, self.device.copy_step(nbytes)).measure()
+            self._gbs[nbytes] = 2.0 * nbytes / m.median / 1e9
         return self._gbs[nbytes]
 
-    def _measure(self, nbytes: int) -> float:
-        n = nbytes // 4
-        device = self.device
-        src = device.to_device(np.ones(n, np.float32))
-        dst = device.empty((n,), np.float32)
-        if device.kind == "cuda":
-            def run():
-                device.copy_device_to_device(dst, src)
-        elif device.kind == "cpu":
-            def run():
-                np.copyto(dst, src)
-        else:
-            kernel = device.compile("copy")
-            problem = {"n": n, "dtype": "float32"}
 
-            def run():
-                kernel.launch_problem(problem, {"out": dst, "in": src})
-        m = measure(run, device, name="copy_reference", flush=l2_flusher(device))
-        return 2.0 * n * 4 / m.median / 1e9
-
-
-def bench_problems(variant, device) -> list[Problem]:
-    """GPU-sized problems on cuda and cpu, the largest check problem on the emulator,
-    keeping those whose dtype the variant computes."""
-    workload = variant.workload
-    dtypes = variant.dtypes if device.kind != "cpu" else None
-    def computes(p):
-        return dtypes is None or p.get("dtype", dtypes[0]) in dtypes
-    if device.kind == "emu":
-        fitting = [p for p in workload.check_problems if computes(p)]
+def bench_problems(kernel: Kernel) -> list[Problem]:
+    """The problems ``kernel`` is benchmarked at: its workload's bench problems, or on an
+    emulated device the largest check problem; only those the kernel computes."""
+    workload = kernel.workload
+    if kernel.device.emulated:
+        fitting = [p for p in workload.check_problems if kernel.computes(p)]
         return [max(fitting, key=workload.bytes_moved)] if fitting else []
-    return [p for p in workload.bench_problems if computes(p)]
+    return [p for p in workload.bench_problems if kernel.computes(p)]
+
+
+def bench_case(case: Case, copy: CopyReference, config: str = "") -> BenchRow:
+    """Time ``case``; outputs are not checked here (``check`` does that)."""
+    m = case.measure()
+    return BenchRow(case.name, case.device.kind, case.workload.describe(case.problem), config, m.median,
+                    m.spread, case.bytes_moved / m.median / 1e9, case.flops / m.median / 1e9,
+                    copy.gbs(case.bytes_moved / 2))
+
+
+def _failed(name: str, device, problem: str, exc: WarpbenchError, config: str = "") -> BenchRow:
+    return BenchRow(name, device.kind, problem, config, 0.0, 0.0, 0.0, 0.0, 0.0, error=str(exc))
+
+
+def bench_compiled(kernel: Kernel, problem: Problem, copy: CopyReference, seed: int = 0) -> BenchRow:
+    """Time a compiled kernel on one problem; a failure is a row with its error."""
+    shown = ",".join(f"{k}={v}" for k, v in kernel.config.items())
+    try:
+        return bench_case(case_of(kernel, problem, seed), copy, shown)
+    except WarpbenchError as exc:
+        return _failed(kernel.name, kernel.device, kernel.workload.describe(problem), exc, shown)
 
 
 def bench_kernel(device, spec: KernelSpec, problem: Problem, copy: CopyReference,
                  config: dict | None = None, seed: int = 0) -> BenchRow:
-    """Time one variant on one problem (outputs are not checked here; ``check`` does that)."""
-    workload = spec.workload
-    label = workload.describe(problem)
+    """Time one variant on one problem; a failure is a row with its error."""
     try:
         kernel = device.compile(spec, config)
-        shown = ",".join(f"{k}={v}" for k, v in kernel.config.items())
-        buffers = _buffers(device, workload, problem, seed)
-        m = measure(lambda: kernel.launch_problem(problem, buffers), device, name=spec.name,
-                    flush=l2_flusher(device))
     except WarpbenchError as exc:
-        return BenchRow(spec.name, device.kind, label, "", 0.0, 0.0, 0.0, 0.0, 0.0, error=str(exc))
-    gbs, gflops = _rates(workload, problem, m)
-    return BenchRow(spec.name, device.kind, label, shown, m.median, m.spread, gbs, gflops,
-                    copy.gbs(workload.bytes_moved(problem) / 2))
+        return _failed(spec.name, device, spec.workload.describe(problem), exc)
+    return bench_compiled(kernel, problem, copy, seed)
 
 
 def bench_host(workload: Workload, problem: Problem, copy: CopyReference, seed: int = 0) -> list[BenchRow]:
-    """Time the host-code implementation and the NumPy baseline of ``workload``."""
+    """Time the host-code implementation (when there is one) and the NumPy baseline of
+    ``workload`` on the copy reference's device (the cpu device)."""
     device = copy.device
-    label = workload.describe(problem)
-    inputs = workload.make_inputs(problem, np.random.default_rng(seed))
-    reference_gbs = copy.gbs(workload.bytes_moved(problem) / 2)
-    rows = []
-    if workload.host is not None:
-        kernel = device.host_kernel(workload)
-        buffers = _buffers(device, workload, problem, seed, inputs)
-        m = measure(lambda: kernel.launch_problem(problem, buffers), device, name=kernel.name, warmup=1)
-        gbs, gflops = _rates(workload, problem, m)
-        rows.append(BenchRow(kernel.name, "cpu", label, "", m.median, m.spread, gbs, gflops, reference_gbs))
-    m = measure(lambda: workload.numpy_baseline(problem, inputs), device, name=f"{workload.name}[numpy]",
-                warmup=1)
-    gbs, gflops = _rates(workload, problem, m)
-    rows.append(BenchRow(f"{workload.name}[numpy]", "cpu", label, "", m.median, m.spread, gbs, gflops,
-                         reference_gbs))
-    return rows
+    kernels = [device.host_kernel(workload)] if workload.host is not None else []
+    kernels.append(device.numpy_kernel(workload))
+    return [bench_compiled(k, problem, copy, seed) for k in kernels]
 
 
-def _buffers(device, workload: Workload, problem: Problem, seed: int, inputs: dict | None = None) -> dict:
-    inputs = inputs if inputs is not None else workload.make_inputs(problem, np.random.default_rng(seed))
-    return device_buffers(device, workload, problem, inputs)
+def bench_rows(device, specs: list[Variant], config: dict | None = None,
+               adjust: Callable[[Workload, Problem], Problem] | None = None) -> list[BenchRow]:
+    """One row per distinct kernel and problem: each variant compiled on ``device`` (the
+    variants of a workload share one host-code kernel on cpu), then the device's baselines
+    (the NumPy baseline on cpu). ``adjust(workload, problem)`` may change every problem (the
+    CLI's checked ``--problem`` fields); it runs for every case before anything is timed, so a
+    bad override stops the run before the first measurement."""
+    copy = CopyReference(device)
+    rows, seen, planned = [], set(), []
+    for spec in specs:
+        try:
+            kernels = [device.compile(spec, config), *device.baselines(spec)]
+        except WarpbenchError as exc:
+            rows.append(_failed(spec.name, device, "", exc))
+            continue
+        for kernel in (k for k in kernels if k.name not in seen):
+            seen.add(kernel.name)
+            planned += [(kernel, adjust(kernel.workload, p) if adjust else p) for p in bench_problems(kernel)]
+    return rows + [bench_compiled(kernel, problem, copy) for kernel, problem in planned]

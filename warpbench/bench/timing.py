@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import statistics
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -42,28 +43,20 @@ class Measurement:
         return (q3 - q1) / self.median if self.median else 0.0
 
 
-def l2_flusher(device) -> Callable[[], None] | None:
-    """A callable that evicts the GPU's L2 by overwriting a buffer twice its size; None off-GPU."""
-    if device.kind != "cuda" or not device.properties.l2_bytes:
-        return None
-    import numpy as np
-    scratch = device.empty((2 * device.properties.l2_bytes // 4,), np.int32)
-
-    def flush():
-        scratch.fill(np.int32(0))
-    return flush
-
-
 def measure(run: Callable[[], None], device, *, name: str = "case", warmup: int = 3, repeat: int = 15,
             max_seconds: float = 2.0, flush: Callable[[], None] | None = None) -> Measurement:
-    """Time ``run`` on ``device``: ``warmup`` untimed calls, then up to ``repeat`` samples.
+    """Time ``run`` on ``device``: up to ``warmup`` untimed calls, then up to ``repeat`` samples.
 
-    Sampling stops early once ``max_seconds`` of samples are collected (slow host cases);
-    at least three samples are always taken.
+    Warm-up stops early after the call that passes a quarter of ``max_seconds``, sampling
+    once ``max_seconds`` of samples are collected (slow host cases); at least three samples
+    are always taken.
     """
     with nvtx_range(name, category="benchmark"):
+        warm_until = time.perf_counter() + max_seconds / 4
         for _ in range(warmup):
             run()
+            if time.perf_counter() > warm_until:
+                break
         device.synchronize()
         calls = 1
         if flush is None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from warpbench.bench.report import bench_table
-from warpbench.bench.suite import CopyReference, bench_host, bench_kernel, bench_problems
+from warpbench.bench.suite import bench_rows
 from warpbench.cli.args import (check_problem_fields, config_values, device_kind, literal_values, resolve_config,
                                 with_overrides)
 
@@ -19,27 +19,6 @@ def add_parser(sub) -> None:
     p.set_defaults(handler=handle)
 
 
-def bench_rows(device, specs, config: dict | None = None, overrides: dict | None = None) -> list:
-    """Benchmark rows for ``specs`` on ``device``: kernels on cuda/emu, host code and NumPy on cpu.
-
-    ``overrides`` (``--problem``) are checked for every case before anything runs.
-    """
-    copy = CopyReference(device)
-    cases = [(spec, [with_overrides(device, spec.workload, p, overrides or {}) for p in bench_problems(spec, device)])
-             for spec in specs]
-    rows, seen = [], []
-    for spec, problems in cases:
-        if device.kind == "cpu":
-            if spec.workload in seen:
-                continue
-            seen.append(spec.workload)
-            for problem in problems:
-                rows += bench_host(spec.workload, problem, copy)
-        else:
-            rows += [bench_kernel(device, spec, problem, copy, config) for problem in problems]
-    return rows
-
-
 def handle(args) -> int:
     """Print the benchmark table; non-zero exit when a case failed."""
     from warpbench.kernels import select
@@ -48,8 +27,9 @@ def handle(args) -> int:
     specs, config = select(args.kernels), args.config
     resolve_config(specs, config)
     check_problem_fields([spec.workload for spec in specs], args.problem)
-    rows = bench_rows(device, specs, config, args.problem)
-    if device.kind == "emu":
-        print("note: emu timings measure the CPU emulator, not a GPU")
+    rows = bench_rows(device, specs, config,
+                      lambda workload, problem: with_overrides(device, workload, problem, args.problem))
+    if device.emulated:
+        print(f"note: {device.kind} timings measure the CPU emulator, not a GPU")
     print(bench_table(rows))
     return 1 if any(r.error for r in rows) else 0

@@ -45,15 +45,21 @@ def schedule_failure(kernel) -> str:
 
 
 def check_rows(device, specs, config: dict, schedules: bool = False) -> tuple[str, list[str], bool]:
-    """Check each spec (or each host workload on cpu); returns the table, failure lines, all-ok.
+    """Check each distinct kernel the specs compile to on ``device`` (one host-code kernel per
+    workload on cpu); returns the table, failure lines, all-ok.
 
-    With ``schedules`` (emu only) each passing kernel is also checked for schedule dependence.
+    With ``schedules`` (on a device that reorders schedules) each passing kernel is also
+    checked for schedule dependence.
     """
-    rows, failures, all_ok = [], [], True
-    units = _units(device, specs)
-    for label, make in units:
+    rows, failures, all_ok, seen = [], [], True, set()
+    for spec in specs:
+        label = spec.name
         try:
-            kernel = make(config)
+            kernel = device.compile(spec, config)
+            label = kernel.name
+            if label in seen:
+                continue
+            seen.add(label)
             results = check_kernel(kernel)
         except WarpbenchError as exc:
             rows.append([label, device.kind, "", "0/0", "", "", "ERROR"])
@@ -63,7 +69,7 @@ def check_rows(device, specs, config: dict, schedules: bool = False) -> tuple[st
         passed = sum(r.ok for r in results)
         worst = max((r.max_abs_err for r in results if r.ok), default=0.0)
         ok = passed == len(results)
-        race = schedule_failure(kernel) if ok and schedules and device.kind == "emu" else ""
+        race = schedule_failure(kernel) if ok and schedules and device.reorders_schedules else ""
         if race:
             ok = False
             failures.append(f"{label}: {race}")
@@ -81,23 +87,12 @@ def _sizes(results) -> str:
     return ", ".join(shown) + (f", … ({len(results)})" if len(results) > 4 else "")
 
 
-def _units(device, specs):
-    """(label, factory(config) → kernel) per spec, or per workload with host code on cpu."""
-    if device.kind != "cpu":
-        return [(s.name, lambda cfg, s=s: device.compile(s, cfg)) for s in specs]
-    workloads = []
-    for s in specs:
-        if s.workload not in workloads and s.workload.host is not None:
-            workloads.append(s.workload)
-    return [(f"{w.name}[hostcode]", lambda cfg, w=w: device.host_kernel(w)) for w in workloads]
-
-
 def compile_rows(specs, config: dict) -> tuple[str, bool]:
     """nvcc every variant for sm_80 and sm_90; table of resources and occupancy."""
-    from warpbench.kernels.arch import arch_properties
     from warpbench.kernels.compile import compile_cubin
     from warpbench.kernels.occupancy import occupancy
     from warpbench.kernels.spec import PipelineSpec
+    from warpbench.runtime.properties import arch_properties
     rows, ok = [], True
     for spec in specs:
         if isinstance(spec, PipelineSpec):
@@ -139,8 +134,9 @@ def handle(args) -> int:
         print(text)
         return 0 if ok else 1
     device = get_device(args.device)
-    if args.schedules and device.kind != "emu":
-        raise WarpbenchError(f"--schedules needs the emu device (got {device.kind})")
+    if args.schedules and not device.reorders_schedules:
+        raise WarpbenchError(f"--schedules needs the emu device, which reorders threads and blocks "
+                             f"(got {device.kind})")
     text, failures, ok = check_rows(device, specs, config, args.schedules)
     print(text)
     for line in failures:

@@ -46,7 +46,8 @@ def hostcode_line() -> str:
 
 
 def device_lines() -> list[str]:
-    """One line per device kind; cuda adds driver and GPU properties when usable."""
+    """One line per device kind, with the details the device gives (driver and GPU
+    properties on cuda), or why it is unavailable."""
     from warpbench.runtime import DEVICE_KINDS, get_device
     lines = []
     for kind in DEVICE_KINDS:
@@ -55,13 +56,9 @@ def device_lines() -> list[str]:
         except WarpbenchError as exc:
             lines.append(f"  {kind}: unavailable: {str(exc).removeprefix(kind + ' unavailable: ')}")
             continue
-        p = dev.properties
-        extra = f", driver CUDA {dev.driver_version}" if kind == "cuda" else ""
-        lines.append(f"  {kind}: {p.name}{extra}")
-        if kind == "cuda":
-            lines.append(f"    {p.sm_count} SMs, {p.max_threads_per_sm} threads/SM, shared "
-                         f"{p.shared_per_block // 1024} KiB/block ({p.shared_per_block_optin // 1024} opt-in), "
-                         f"L2 {p.l2_bytes // 2**20} MiB")
+        first, *details = dev.describe()
+        lines.append(f"  {kind}: {first}")
+        lines += [f"    {line}" for line in details]
     return lines
 
 

@@ -23,7 +23,7 @@ def handle(args) -> int:
     usable, reason = cuda_status()
     if not usable:
         print(f"cuda: unavailable: {reason}; kernels run on the CPU emulator instead")
-    kernel_device = get_device("cuda" if usable else "emu")
+    kernel_device = get_device()
     cpu = get_device("cpu")
     specs = select(args.kernels)
     sections, all_ok, rows = {}, True, []
@@ -32,7 +32,7 @@ def handle(args) -> int:
         all_ok &= ok
         sections[f"check on {device.name}"] = "\n".join([text, *(f"FAIL {f}" for f in failures)])
         print(f"\ncheck on {device.name}\n{sections[f'check on {device.name}']}")
-    for device in ((kernel_device, cpu) if usable else (cpu,)):
+    for device in ((cpu,) if kernel_device.emulated else (kernel_device, cpu)):
         device_rows = bench_rows(device, specs)
         rows += device_rows
         sections[f"bench on {device.name}"] = bench_table(device_rows)

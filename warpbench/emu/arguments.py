@@ -11,41 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from warpbench.ctype import lookup, strip_qualifiers
 from warpbench.errors import DTypeError
 from warpbench.emu.memory import DeviceArray
-
-# C element type -> numpy dtypes a pointer to it accepts (None: any).
-_POINTEE = {
-    "float": ("float32",), "double": ("float64",), "__half": ("float16",), "__half2": ("float16",),
-    "__nv_bfloat16": ("uint16", "int16"), "__nv_bfloat162": ("uint16", "int16"),
-    "bool": ("bool",), "char": ("int8", "uint8", "bool"), "signed char": ("int8",),
-    "unsigned char": ("uint8", "bool"), "short": ("int16",), "unsigned short": ("uint16",),
-    "int": ("int32",), "unsigned int": ("uint32",), "long": ("int64",), "long long": ("int64",),
-    "unsigned long": ("uint64",), "unsigned long long": ("uint64",), "void": None,
-}
-_VECTOR_BASES = {"char": "signed char", "uchar": "unsigned char", "short": "short", "ushort": "unsigned short",
-                 "int": "int", "uint": "unsigned int", "long": "long", "ulong": "unsigned long",
-                 "longlong": "long long", "ulonglong": "unsigned long long", "float": "float",
-                 "double": "double"}
-for _base, _scalar in _VECTOR_BASES.items():
-    for _width in "1234":
-        _POINTEE[_base + _width] = _POINTEE[_scalar]
-
-# C scalar type -> (numpy kinds accepted, size in bytes, suggested numpy type)
-_SCALARS = {
-    "bool": ("b", 1, "np.bool_"), "char": ("iu", 1, "np.int8"), "signed char": ("iu", 1, "np.int8"),
-    "unsigned char": ("iu", 1, "np.uint8"), "short": ("iu", 2, "np.int16"),
-    "unsigned short": ("iu", 2, "np.uint16"), "int": ("iu", 4, "np.int32"),
-    "unsigned int": ("iu", 4, "np.uint32"), "long": ("iu", 8, "np.int64"),
-    "long long": ("iu", 8, "np.int64"), "unsigned long": ("iu", 8, "np.uint64"),
-    "unsigned long long": ("iu", 8, "np.uint64"), "float": ("f", 4, "np.float32"),
-    "double": ("f", 8, "np.float64"), "__half": ("f", 2, "np.float16"),
-}
-
-
-def _strip_qualifiers(ctype: str) -> str:
-    words = [w for w in ctype.replace("*", " * ").split() if w not in ("const", "volatile")]
-    return " ".join(words).replace(" *", "*")
 
 
 @dataclass
@@ -68,9 +36,10 @@ class ArgumentPacker:
                 f"({self.param_types[index]})")
 
     def _pointer(self, index: int, arg) -> int:
-        ctype = _strip_qualifiers(self.param_types[index])
+        ctype = strip_qualifiers(self.param_types[index])
         if isinstance(arg, DeviceArray):
-            accepted = _POINTEE.get(ctype[:-1]) if ctype.count("*") == 1 else None
+            pointee = lookup(ctype[:-1]) if ctype.count("*") == 1 else None
+            accepted = pointee.pointee if pointee else None
             if arg.typed and accepted is not None and arg.dtype.name not in accepted:
                 raise DTypeError(f"{self._where(index)}: got a {arg.dtype.name} array, expected "
                                  f"{' or '.join(accepted)}")
@@ -83,21 +52,22 @@ class ArgumentPacker:
         raise DTypeError(f"{self._where(index)}: expected a device array, got {type(arg).__name__}")
 
     def _scalar(self, index: int, arg) -> bytes:
-        ctype = _strip_qualifiers(self.param_types[index])
+        ctype = strip_qualifiers(self.param_types[index])
+        entry = lookup(ctype)
+        known = entry is not None and entry.dtype is not None
         if isinstance(arg, (bool, int, float)) and not isinstance(arg, np.generic):
-            hint = _SCALARS.get(ctype, (None, None, "a numpy scalar"))[2]
+            hint = entry.numpy_name if known else "a numpy scalar"
             raise DTypeError(f"{self._where(index)}: got a Python {type(arg).__name__} ({arg!r}); pass "
                              f"a numpy scalar of the exact width, e.g. {hint}({arg!r}), as with PyCUDA")
         if isinstance(arg, DeviceArray):
             raise DTypeError(f"{self._where(index)}: got a device array for a by-value parameter")
         value = np.asarray(arg)
-        if ctype in _SCALARS:
-            kinds, size, hint = _SCALARS[ctype]
-            if value.ndim != 0 or value.dtype.kind not in kinds or value.dtype.itemsize != size:
+        if known:
+            if value.ndim != 0 or value.dtype.kind not in entry.kinds or value.dtype.itemsize != entry.size:
                 got = (f"numpy.{value.dtype.name}" if value.ndim == 0
                        else f"a {value.dtype.name} array of shape {value.shape}")
                 raise DTypeError(f"{self._where(index)}: got {got} ({value.dtype.itemsize}-byte "
-                                 f"elements), expected {size} bytes; pass {hint}(...)")
+                                 f"elements), expected {entry.size} bytes; pass {entry.numpy_name}(...)")
             return value.tobytes()
         size = int(ctype[len("struct["):-1]) if ctype.startswith("struct[") else None
         if size is not None and value.nbytes != size:

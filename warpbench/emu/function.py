@@ -11,9 +11,11 @@ from warpbench.config import debug, env_number
 from warpbench.emu import abi
 from warpbench.emu.arguments import ArgumentPacker, PackedArgs
 from warpbench.emu.diagnostics import LaunchContext, raise_for
-from warpbench.emu.launch_config import parse_order, validate
+from warpbench.emu.launch_config import parse_order
 from warpbench.emu.memory import POISON
 from warpbench.emu.stacks import SIGNAL_STACK_BYTES, stack_pool
+from warpbench.runtime.launch import validate_launch
+from warpbench.runtime.properties import EMULATED
 
 # One launch at a time in the process: the runtime's signal handlers and the fiber stacks
 # are process-wide, and a launch is single-threaded by design (deterministic schedules).
@@ -81,7 +83,9 @@ class EmuFunction:
                block_order: str = "forward", poison: int = POISON,
                watchdog: float | None = None) -> LaunchOutcome:
         """One launch; returns what the determinism checker needs to know about it."""
-        grid, block = validate(self.name, grid, block, shared, self.static_shared_bytes, self.launch_bounds)
+        checked = validate_launch(self.name, grid, block, shared, EMULATED, static_shared=self.static_shared_bytes,
+                                  max_threads=self.launch_bounds)
+        grid, block = checked.grid, checked.block
         packed = self._packer.pack(args)
         config = self._config(packed, grid, block, int(shared), thread_order, block_order, poison,
                               default_watchdog() if watchdog is None else float(watchdog))

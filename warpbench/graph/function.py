@@ -54,7 +54,7 @@ class Function:
         self.updates = _check_updates(self.name, updates)
         self.device = get_device(device)
         fg = FunctionGraph(self.inputs, outputs + [value for _, value in self.updates])
-        self.fgraph = optimize(fg, self.device.kind)
+        self.fgraph = optimize(fg, self.device.graph_placement or "cpu")
         self.n_outputs = len(outputs)
         self.vm = Loop(self.fgraph, self.device, profile=profile)
 

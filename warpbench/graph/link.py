@@ -24,7 +24,7 @@ from warpbench.graph.fg import FunctionGraph
 from warpbench.graph.op import Op
 from warpbench.graph.shared import SharedVariable
 from warpbench.graph.transfer import GpuFromHost, HostFromGpu, placement
-from warpbench.graph.type import KERNEL_DEVICES, describe_value
+from warpbench.graph.type import describe_value
 from warpbench.trace import nvtx_range
 
 
@@ -92,10 +92,10 @@ def map_storage(fg: FunctionGraph, order: list[Apply]) -> dict[Variable, list]:
 def implementation(node: Apply, device) -> tuple[Callable[[list, list], None], object]:
     """The function running ``node`` and the compiled kernel it launches (None on the host).
 
-    A node lifted to ``device`` runs its op's kernel; every other node (transfers
-    included) runs its op's host implementation.
+    A node lifted to ``device`` (placed on its ``graph_placement``) runs its op's kernel;
+    every other node (transfers included) runs its op's host implementation.
     """
-    if device.kind in KERNEL_DEVICES and placement(node) == device.kind:
+    if device.graph_placement is not None and placement(node) == device.graph_placement:
         kernel = device.compile(node.op.device_kernel(node))
         return functools.partial(node.op.perform_device, node, kernel), kernel
     return functools.partial(node.op.perform_host, node), None

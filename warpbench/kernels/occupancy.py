@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from warpbench.kernels.arch import DeviceProperties
+from warpbench.runtime.properties import DeviceProperties
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from warpbench.ctype import value_dtype
 from warpbench.errors import ConfigError, DTypeError, UnknownNameError
 from warpbench.kernels.restriction import Restriction
 
@@ -22,11 +23,6 @@ Problem = Mapping[str, Any]
 Config = Mapping[str, int]
 
 IN, OUT, INOUT, SCALAR = "in", "out", "inout", "scalar"
-
-_CTYPE_DTYPES = {
-    "float": np.float32, "double": np.float64, "int": np.int32, "unsigned": np.uint32,
-    "long long": np.int64, "__half": np.float16,
-}
 
 
 @dataclass(frozen=True)
@@ -58,10 +54,9 @@ class Param:
 
     def dtype(self, problem: Problem) -> np.dtype:
         """NumPy dtype of the element (pointers) or of the value (scalars) for ``problem``."""
-        base = self.base_type
-        if base == "T":
+        if self.is_generic:
             return np.dtype(problem["dtype"])
-        return np.dtype(_CTYPE_DTYPES[base])
+        return value_dtype(self.base_type)
 
 
 @dataclass(frozen=True)

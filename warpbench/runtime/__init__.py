@@ -1,9 +1,14 @@
 """Devices behind one API: "cuda" (PyCUDA), "emu" (the CPU emulator), "cpu" (NumPy + host code)."""
 from __future__ import annotations
 
+import importlib
+
 from warpbench.errors import DeviceUnavailable, UnknownNameError
 
-DEVICE_KINDS = ("cuda", "emu", "cpu")
+#: Device kind -> (module, class), imported only when the device is first requested.
+_FACTORIES = {"cuda": ("warpbench.runtime.cuda", "CudaDevice"), "emu": ("warpbench.runtime.emu", "EmuDevice"),
+              "cpu": ("warpbench.runtime.cpu", "CpuDevice")}
+DEVICE_KINDS = tuple(_FACTORIES)
 _devices: dict = {}
 
 
@@ -25,15 +30,8 @@ def get_device(name: str | None = None):
     if name not in DEVICE_KINDS:
         raise UnknownNameError(f"unknown device {name!r} (devices: {', '.join(DEVICE_KINDS)})")
     if name not in _devices:
-        if name == "cuda":
-            from warpbench.runtime.cuda import CudaDevice
-            _devices[name] = CudaDevice()
-        elif name == "emu":
-            from warpbench.runtime.emu import EmuDevice
-            _devices[name] = EmuDevice()
-        else:
-            from warpbench.runtime.cpu import CpuDevice
-            _devices[name] = CpuDevice()
+        module, cls = _FACTORIES[name]
+        _devices[name] = getattr(importlib.import_module(module), cls)()
     return _devices[name]
 
 

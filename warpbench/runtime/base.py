@@ -1,18 +1,24 @@
-"""What every device shares: memory, compilation of registry variants, timing, launch limits.
+"""The device contract: what every device ("cuda", "emu", "cpu") provides, tinygrad's ``Compiled``.
 
-A device ("cuda", "emu", "cpu") turns a registry variant into a kernel
-(:mod:`warpbench.runtime.kernel`); this module holds the device side of that contract.
+Memory (``empty``/``zeros``/``to_device``, ``to_host``, ``copy_device_to_device``),
+compilation of registry variants into kernels (:mod:`warpbench.runtime.kernel`), launch
+validation against :attr:`Device.properties`, timing (``timer``, ``synchronize``, the
+same-run copy reference, the L2 flusher), and the capability questions callers would
+otherwise answer by asking which device they are on. Nothing outside ``runtime/``
+switches on ``device.kind``; it is a label for output rows.
 """
 from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
+from typing import Callable
 
 import numpy as np
 
-from warpbench.errors import ConfigError
-from warpbench.kernels.arch import DeviceProperties
-from warpbench.kernels.spec import KernelSpec, Launch, PipelineSpec
+from warpbench.errors import ShapeError, WarpbenchError
+from warpbench.kernels.spec import KernelSpec, Launch, PipelineSpec, Variant
+from warpbench.runtime.launch import validate_launch
+from warpbench.runtime.properties import DeviceProperties
 
 
 class Timer:
@@ -36,11 +42,25 @@ class Device(ABC):
 
     kind = "device"
     properties: DeviceProperties
+    #: True when timings measure an emulator, not the hardware: benchmarks shrink their
+    #: problems to the largest check problem and say that the times are the emulator's.
+    emulated = False
+    #: True when a launch can be rerun under other thread and block orders (:meth:`check_schedules`).
+    reorders_schedules = False
+    #: Where graph nodes whose op has a kernel run (the graph's name for this device's
+    #: memory), or None when every node runs on the host.
+    graph_placement: str | None = None
 
     @property
     def name(self) -> str:
         """Human-readable name, e.g. ``"cuda: NVIDIA H100 80GB HBM3 (sm_90)"``."""
         return f"{self.kind}: {self.properties.name}"
+
+    def describe(self) -> list[str]:
+        """Lines for ``warpbench info``: the device, then any details (driver, limits)."""
+        return [self.properties.name]
+
+    # -- memory ---------------------------------------------------------------------
 
     @abstractmethod
     def to_device(self, array: np.ndarray):
@@ -58,6 +78,58 @@ class Device(ABC):
         """Allocate a zero-filled array."""
         return self.empty(shape, dtype, fill=0)
 
+    def copy_device_to_device(self, dst, src) -> None:
+        """Copy ``src`` into ``dst`` on this device; ShapeError when their sizes differ."""
+        if dst.nbytes != src.nbytes:
+            raise ShapeError(f"{self.kind}: cannot copy {src.nbytes} bytes into an array of {dst.nbytes}")
+        self._copy(dst, src)
+
+    @abstractmethod
+    def _copy(self, dst, src) -> None:
+        """Copy ``src`` into ``dst`` (same size, checked)."""
+
+    # -- compilation and launches -------------------------------------------------------
+
+    def compile(self, spec: Variant | str, config: dict | None = None):
+        """Compile a registry variant (a spec or its name) with a configuration into a kernel.
+
+        Unknown tunables and broken restrictions raise before anything is compiled.
+        """
+        from warpbench.kernels import get
+        spec = get(spec) if isinstance(spec, str) else spec
+        return self._compile_variant(spec, spec.resolve(config))
+
+    def _compile_variant(self, spec: Variant, config: dict):
+        """A kernel for a resolved variant: a pipeline launches its stages, a kernel spec
+        compiles its entry point."""
+        from warpbench.runtime.kernel import PipelineKernel
+        if isinstance(spec, PipelineSpec):
+            return PipelineKernel(self, spec, config)
+        return self._compile_kernel(spec, config)
+
+    def _compile_kernel(self, spec: KernelSpec, config: dict):
+        """A LaunchableKernel for one CUDA entry point, on devices that launch them."""
+        raise NotImplementedError(f"{self.kind} does not compile CUDA entry points")
+
+    def check_launch(self, kernel: str, lau: Launch, static_shared: int = 0) -> Launch:
+        """ConfigError naming the kernel and the values when ``lau`` exceeds this device's limits
+        (:func:`warpbench.runtime.launch.validate_launch`)."""
+        return validate_launch(kernel, lau.grid, lau.block, lau.shared, self.properties,
+                               static_shared=static_shared)
+
+    def check_schedules(self, kernel, args: list, lau: Launch):
+        """Rerun one launch of ``kernel`` under other thread and block orders and poison
+        patterns; the report says whether the outputs depend on the schedule."""
+        raise WarpbenchError(f"{kernel.name}: schedule checks need a device that reorders threads and blocks "
+                             f"(emu); {self.kind} cannot")
+
+    def baselines(self, spec: Variant) -> list:
+        """Kernels computing ``spec``'s workload without a registry variant, benchmarked next
+        to it on this device (the NumPy baseline on cpu); none by default."""
+        return []
+
+    # -- timing -------------------------------------------------------------------------
+
     def synchronize(self) -> None:  # noqa: B027 (host devices run synchronously: nothing to wait for)
         """Wait for all queued work."""
 
@@ -65,38 +137,14 @@ class Device(ABC):
         """A timer for device work (CUDA events on cuda)."""
         return Timer()
 
-    def compile(self, spec: KernelSpec | PipelineSpec | str, config: dict | None = None):
-        """Compile a registry variant (a spec or its name) with a configuration into a kernel.
+    def copy_step(self, nbytes: int) -> Callable[[], None]:
+        """A prepared copy of ``nbytes`` (rounded down to float32 words, at least one) on this
+        device: the same-run bandwidth reference of benchmarks."""
+        n = max(int(nbytes) // 4, 1)
+        src, dst = self.to_device(np.ones(n, np.float32)), self.empty((n,), np.float32)
+        return lambda: self.copy_device_to_device(dst, src)
 
-        Unknown tunables and broken restrictions raise before anything is compiled.
-        """
-        from warpbench.kernels import get
-        from warpbench.runtime.kernel import PipelineKernel
-        spec = get(spec) if isinstance(spec, str) else spec
-        config = spec.resolve(config)
-        if isinstance(spec, PipelineSpec):
-            return PipelineKernel(self, spec, config)
-        return self._compile_kernel(spec, config)
-
-    @abstractmethod
-    def _compile_kernel(self, spec: KernelSpec, config: dict):
-        """A LaunchableKernel for one CUDA entry point."""
-
-    def check_launch(self, kernel: str, lau: Launch, static_shared: int = 0) -> None:
-        """ConfigError naming the kernel and the values when ``lau`` exceeds this device's limits."""
-        p = self.properties
-        where = f"{kernel}: launch on {p.name}:"
-        if lau.threads_per_block > p.max_threads_per_block:
-            raise ConfigError(f"{where} block {lau.block} has {lau.threads_per_block} threads, "
-                              f"at most {p.max_threads_per_block} allowed")
-        for axis, (size, limit) in enumerate(zip(lau.block, p.max_block_dim)):
-            if size < 1 or size > limit:
-                raise ConfigError(f"{where} block dimension {'xyz'[axis]}={size} outside 1..{limit}")
-        for axis, (size, limit) in enumerate(zip(lau.grid, p.max_grid_dim)):
-            if size < 1 or size > limit:
-                raise ConfigError(f"{where} grid dimension {'xyz'[axis]}={size} outside 1..{limit}")
-        total_shared = lau.shared + static_shared
-        if total_shared > p.shared_per_block_optin:
-            raise ConfigError(f"{where} {total_shared} bytes of shared memory per block "
-                              f"({static_shared} static + {lau.shared} dynamic), at most "
-                              f"{p.shared_per_block_optin} allowed")
+    def l2_flusher(self) -> Callable[[], None] | None:
+        """A callable evicting the device's L2 cache before a timed sample; None where there
+        is no cache to flush."""
+        return None

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import atexit
 import functools
+from typing import Callable
 
 import numpy as np
 
 from warpbench.config import debug
 from warpbench.errors import DeviceUnavailable
-from warpbench.kernels.arch import ARCHS, DeviceProperties
 from warpbench.kernels.compile import compile_cubin
 from warpbench.kernels.spec import KernelSpec, Launch
 from warpbench.runtime.base import Device, Timer
 from warpbench.runtime.kernel import LaunchableKernel
+from warpbench.runtime.properties import ARCHS, DEFAULT_ARCH, DeviceProperties
 
 
 @functools.lru_cache(maxsize=None)
@@ -62,7 +63,7 @@ def _properties(drv, dev) -> DeviceProperties:
     attr = drv.device_attribute
     major, minor = dev.compute_capability()
     arch = f"sm_{major}{minor}"
-    base = ARCHS.get(arch, ARCHS["sm_90"])
+    base = ARCHS.get(arch, ARCHS[DEFAULT_ARCH])
     get = dev.get_attribute
     return DeviceProperties(
         name=f"{dev.name()} ({arch})", arch=arch,
@@ -113,6 +114,7 @@ class CudaDevice(Device):
     """One GPU through PyCUDA (primary context of device 0)."""
 
     kind = "cuda"
+    graph_placement = "cuda"
 
     def __init__(self, ordinal: int = 0):
         drv, reason = probe()
@@ -126,6 +128,7 @@ class CudaDevice(Device):
         atexit.register(self._release)
         self.properties = _properties(drv, self.gpu)
         self._modules: dict = {}
+        self._l2_scratch = None
 
     def _release(self) -> None:
         """Pop the primary context at exit and drop PyCUDA's per-context caches, as
@@ -143,6 +146,13 @@ class CudaDevice(Device):
         v = self.drv.get_driver_version()
         return f"{v // 1000}.{(v % 1000) // 10}"
 
+    def describe(self) -> list[str]:
+        """The GPU with the driver's CUDA version, then its SMs, shared memory and L2."""
+        p = self.properties
+        return [f"{p.name}, driver CUDA {self.driver_version}",
+                f"{p.sm_count} SMs, {p.max_threads_per_sm} threads/SM, shared {p.shared_per_block // 1024} KiB/block "
+                f"({p.shared_per_block_optin // 1024} opt-in), L2 {p.l2_bytes // 2**20} MiB"]
+
     def to_device(self, array):
         return self.gpuarray.to_gpu(np.ascontiguousarray(array))
 
@@ -158,9 +168,19 @@ class CudaDevice(Device):
     def timer(self) -> Timer:
         return CudaTimer(self.drv)
 
-    def copy_device_to_device(self, dst, src) -> None:
-        """cuMemcpyDtoD of ``src`` into ``dst``, the same-run bandwidth reference."""
+    def _copy(self, dst, src) -> None:
+        """cuMemcpyDtoD, the same-run bandwidth reference (:meth:`copy_step`)."""
         self.drv.memcpy_dtod_async(dst.gpudata, src.gpudata, src.nbytes)
+
+    def l2_flusher(self) -> Callable[[], None] | None:
+        """Overwrite a buffer twice the size of the L2, allocated once (None when the driver
+        reports no L2)."""
+        if not self.properties.l2_bytes:
+            return None
+        if self._l2_scratch is None:
+            self._l2_scratch = self.empty((2 * self.properties.l2_bytes // 4,), np.int32)
+        scratch = self._l2_scratch
+        return lambda: scratch.fill(np.int32(0))
 
     def _compile_kernel(self, spec: KernelSpec, config: dict) -> CudaKernel:
         compiled = compile_cubin(spec.source, spec.defines(config), arch=self.properties.arch, kernel=spec.name)

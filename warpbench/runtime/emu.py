@@ -1,21 +1,25 @@
 """The "emu" device: registry kernels compiled with g++ and run by the CUDA-on-CPU emulator.
 
-It reports the limits of an H100 (sm_90) so launch checks behave as on the GPU; its
-timings measure the emulator, not a GPU.
+It reports the properties of the GPU it emulates (:data:`warpbench.runtime.properties.EMULATED`,
+sm_90) so launches are validated as on that GPU; its timings measure the emulator, not a GPU.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
-from warpbench.kernels.arch import arch_properties, with_name
 from warpbench.kernels.compile import KERNEL_DIR
 from warpbench.kernels.spec import KernelSpec, Launch
 from warpbench.runtime.base import Device
 from warpbench.runtime.kernel import LaunchableKernel
+from warpbench.runtime.properties import EMULATED
 
 
 class EmuKernel(LaunchableKernel):
     """A registry kernel running on the emulator."""
+
+    max_threads_source = "its __launch_bounds__"
 
     def __init__(self, device, spec, config, function):
         super().__init__(device, spec, config)
@@ -32,12 +36,15 @@ class EmuDevice(Device):
     """The emulator; ``thread_order``/``block_order`` pick the schedule of every launch."""
 
     kind = "emu"
+    emulated = True
+    reorders_schedules = True
+    graph_placement = "emu"
 
     def __init__(self, thread_order: str = "forward", block_order: str = "forward"):
         from warpbench import emu
         self._emu = emu
         self.thread_order, self.block_order = thread_order, block_order
-        self.properties = with_name(arch_properties("sm_90"), "CUDA emulator on the CPU (sm_90 limits)")
+        self.properties = EMULATED
         self._modules: dict = {}
 
     def to_device(self, array):
@@ -45,6 +52,23 @@ class EmuDevice(Device):
 
     def empty(self, shape, dtype, fill=None):
         return self._emu.empty(shape, dtype, fill=fill)
+
+    def _copy(self, dst, src) -> None:
+        dst.set(src.data)
+
+    def copy_step(self, nbytes: int) -> Callable[[], None]:
+        """The registry "copy" kernel on ``nbytes``: an emulated copy, the reference for
+        emulated kernels (a host memcpy would flatter the emulator's bandwidth)."""
+        n = max(int(nbytes) // 4, 1)
+        kernel, problem = self.compile("copy"), {"n": n, "dtype": "float32"}
+        buffers = {"in": self.to_device(np.ones(n, np.float32)), "out": self.empty((n,), np.float32)}
+        return lambda: kernel.launch_problem(problem, buffers)
+
+    def check_schedules(self, kernel, args: list, lau: Launch):
+        """The emulator's DeterminismReport of one launch under forward, reverse and random
+        thread and block orders with two poison patterns."""
+        from warpbench.emu import check_determinism
+        return check_determinism(kernel.function, *args, grid=lau.grid, block=lau.block, shared=lau.shared)
 
     def _compile_kernel(self, spec: KernelSpec, config: dict) -> EmuKernel:
         defines = spec.defines(config)

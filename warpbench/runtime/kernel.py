@@ -8,14 +8,16 @@ the launch geometry checked first. A :class:`PipelineKernel` launches several st
 """
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from typing import Any
 
 import numpy as np
 
-from warpbench.errors import ConfigError, DTypeError, ShapeError, WarpbenchError
-from warpbench.kernels.spec import KernelSpec, Launch, PipelineSpec, Problem, Variant, launch
+from warpbench.errors import DTypeError, ShapeError, WarpbenchError
+from warpbench.kernels.spec import KernelSpec, Launch, PipelineSpec, Problem, Variant
 from warpbench.runtime.base import Device
+from warpbench.runtime.launch import validate_launch
 
 
 def _generic_dtype(spec: KernelSpec, args) -> np.dtype | None:
@@ -47,13 +49,27 @@ class Kernel(ABC):
         if "dtype" in problem:
             self.spec.check_dtype(problem["dtype"])
 
+    def computes(self, problem: Problem) -> bool:
+        """Whether this kernel computes ``problem`` (its dtype is one of the variant's)."""
+        return problem.get("dtype", self.spec.dtypes[0]) in self.spec.dtypes
+
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={v}" for k, v in self.config.items())
         return f"<Kernel {self.name}{{{shown}}} on {self.device.kind}>"
 
+    def launch_problem(self, problem: Problem, buffers: dict[str, Any]):
+        """Compute ``problem``; ``buffers`` maps buffer parameter names to device arrays.
+
+        When every output is empty (a 0x5 matrix to transpose) there is nothing to write
+        and nothing is launched.
+        """
+        if all(math.prod(shape) == 0 for shape, _ in self.workload.output_shapes(problem).values()):
+            return None
+        return self._launch_problem(problem, buffers)
+
     @abstractmethod
-    def launch_problem(self, problem: Problem, buffers: dict[str, Any]) -> None:
-        """Compute ``problem``; ``buffers`` maps buffer parameter names to device arrays."""
+    def _launch_problem(self, problem: Problem, buffers: dict[str, Any]):
+        """Compute ``problem`` whose outputs are not all empty."""
 
     def run(self, *arrays, **scalars):
         """Run on host arrays given in ``workload.input_names`` order (read-only inputs, then
@@ -82,17 +98,15 @@ class LaunchableKernel(Kernel):
     """One CUDA entry point: launched raw, PyCUDA style, or for a problem through its geometry."""
 
     static_shared = 0
-    #: The entry point's own thread limit (``__launch_bounds__``, or registers), when lower than the device's.
+    #: The entry point's own thread limit, when lower than the device's.
     max_threads_per_block: int | None = None
+    #: What sets that limit, for the error message.
+    max_threads_source = "its __launch_bounds__ or register use"
 
     def __call__(self, *args, grid, block, shared: int = 0) -> None:
         """Launch with explicit geometry; arguments are checked against the spec's parameters."""
-        lau = launch(grid, block, shared)
-        self.device.check_launch(self.name, lau, self.static_shared)
-        limit = self.max_threads_per_block
-        if limit is not None and lau.threads_per_block > limit:
-            raise ConfigError(f"{self.name}: block {lau.block} has {lau.threads_per_block} threads; the compiled "
-                              f"kernel allows at most {limit} (its __launch_bounds__ or register use)")
+        lau = validate_launch(self.name, grid, block, shared, self.device.properties, static_shared=self.static_shared,
+                              max_threads=self.max_threads_per_block, max_threads_source=self.max_threads_source)
         self._launch(self.pack_args(args), lau)
 
     def pack_args(self, args) -> list:
@@ -134,8 +148,8 @@ class LaunchableKernel(Kernel):
         """Grid, block and shared bytes for ``problem`` under this kernel's config."""
         return self.spec.geometry(problem, self.config, self.device.properties)
 
-    def launch_problem(self, problem: Problem, buffers: dict[str, Any]) -> Launch:
-        """Launch for a registry problem; ``buffers`` maps buffer names to device arrays."""
+    def _launch_problem(self, problem: Problem, buffers: dict[str, Any]) -> Launch:
+        """Launch for a registry problem; returns the launch geometry."""
         args = [buffers[p.name] if p.is_pointer else problem[p.name] for p in self.spec.workload.params]
         lau = self.geometry(problem)
         self(*args, grid=lau.grid, block=lau.block, shared=lau.shared)
@@ -164,6 +178,6 @@ class PipelineKernel(Kernel):
             self._scratch[full] = self.device.empty(shape, dtype)
         return self._scratch[full]
 
-    def launch_problem(self, problem: Problem, buffers: dict) -> None:
+    def _launch_problem(self, problem: Problem, buffers: dict) -> None:
         """Run every stage for ``problem``."""
         self.spec.run(self, problem, buffers, self.config)

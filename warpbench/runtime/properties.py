@@ -1,8 +1,9 @@
-"""Per-architecture limits, so launch checks and occupancy work without a GPU.
+"""Device properties: the limits launch validation and occupancy work against, per architecture.
 
 Figures are the CUDA C++ Programming Guide's compute-capability table (and the
 occupancy calculator's allocation granularities). On a real GPU the cuda device reads
-the same fields from the driver; these are the fallback and the emulator's device.
+the same fields from the driver; these are the fallback, and :data:`EMULATED` is the GPU
+the emulator emulates (every emulated launch is validated against it).
 """
 from __future__ import annotations
 
@@ -75,3 +76,8 @@ def arch_properties(arch: str) -> DeviceProperties:
 def with_name(props: DeviceProperties, name: str, **fields) -> DeviceProperties:
     """A copy of ``props`` under another name, with some fields replaced."""
     return replace(props, name=name, **fields)
+
+
+#: The GPU the CUDA emulator emulates: its launches are validated against these limits, and
+#: its dynamic shared memory buffer (``abi.MAX_DYNAMIC_SHARED``) holds the opt-in maximum.
+EMULATED = with_name(ARCHS[DEFAULT_ARCH], f"CUDA emulator on the CPU ({DEFAULT_ARCH} limits)")
