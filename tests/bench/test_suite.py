@@ -6,7 +6,7 @@ TINY = {"rows": 64, "cols": 48}
 
 
 def test_cpu_rows_time_each_workload_once_with_its_numpy_baseline(cpu):
-    rows = bench_rows(cpu, select(["transpose"]), overrides=TINY)
+    rows = bench_rows(cpu, select(["transpose"]), adjust=lambda workload, problem: {**problem, **TINY})
     assert [(r.kernel, r.device, r.problem, r.error) for r in rows] == [
         ("transpose[hostcode]", "cpu", "64x48", ""), ("transpose[numpy]", "cpu", "64x48", "")]
     assert all(r.seconds > 0 and r.copy_gbs > 0 and r.fraction_of_copy > 0 for r in rows)
