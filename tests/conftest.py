@@ -51,3 +51,14 @@ def assert_all_pass(results: list[CheckResult]) -> None:
 def assert_checks():
     """``assert_checks(results)`` fails listing every failing check result."""
     return assert_all_pass
+
+
+@pytest.fixture
+def private_cache(tmp_path, monkeypatch):
+    """A fresh, empty WARPBENCH_CACHE_DIR (``tmp_path / "cache"``) for one test."""
+    from warpbench import cache
+    monkeypatch.setenv("WARPBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    cache.reset()
+    yield tmp_path / "cache"
+    monkeypatch.undo()
+    cache.reset()

@@ -11,7 +11,7 @@ import pytest
 
 from warpbench.errors import CompileError, ConfigError, DTypeError, UnknownNameError
 from warpbench import emu
-from warpbench.emu.build import build_stats
+from warpbench.emu.build import MODULES
 from tests.emu.support import KERNELS
 
 COUNTER = """
@@ -192,9 +192,9 @@ def test_header_content_is_part_of_the_cache_key():
 
 def test_second_compile_is_a_cache_hit(kernels):
     kernels("sgemm.cu")
-    compiled = build_stats["compiled"]
+    compiled = MODULES.stats["compiled"]
     module = emu.compile_file(KERNELS / "sgemm.cu")
-    assert module.cached and build_stats["compiled"] == compiled
+    assert module.cached and MODULES.stats["compiled"] == compiled
 
 
 def test_cache_survives_the_process():

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import shutil
 import tempfile
 from functools import cached_property
 from pathlib import Path
@@ -21,13 +20,14 @@ if TYPE_CHECKING:
 _ANCHOR = "g_tls_anchor"
 
 
-def _load_private_copy(path) -> ctypes.CDLL:
-    """dlopen a copy of ``path`` under a fresh name: the loader returns the already loaded
-    object for a path (or inode) it knows, and each module must own its globals."""
+def _load_private_copy(data: bytes) -> ctypes.CDLL:
+    """dlopen the (verified) bytes of a shared object under a fresh name: the loader returns
+    the already loaded object for a path (or inode) it knows, and each module must own its
+    globals."""
     fd, copy = tempfile.mkstemp(prefix="wbemu-", suffix=".so")
-    os.close(fd)
     try:
-        shutil.copyfile(path, copy)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
         return ctypes.CDLL(copy, mode=os.RTLD_NOW | os.RTLD_LOCAL)
     finally:
         os.unlink(copy)
@@ -38,12 +38,13 @@ class EmuModule:
     kernels appear under the name expressions they were compiled for."""
 
     def __init__(self, built: BuiltModule):
-        self.path, self.cached, self.key = built.path, built.cached, built.key
+        artefact = built.artefact
+        self.path, self.cached, self.key = artefact.path, artefact.cached, artefact.key
         self.source_names = built.source_names
         self.declarations = {k.name: k for k in built.prepared.kernels}
-        self._library = _load_private_copy(built.path)
+        self._library = _load_private_copy(artefact.data)
         abi.bind(self._library)
-        abi.check(self._library, str(built.path))
+        abi.check(self._library, str(artefact.path))
         self.base_address = self._library.wbemu_module_base()
         count = ctypes.c_uint()
         table = self._library.wbemu_kernel_table(ctypes.byref(count))

@@ -1,5 +1,5 @@
-"""Lexical scans of CUDA C sources: comments, GPU-only preprocessor branches, includes,
-and ``__global__`` kernel declarations.
+"""Lexical scans of CUDA C sources: comments, GPU-only preprocessor branches and
+``__global__`` kernel declarations (the compiler itself finds the included headers).
 
 Every scan works on a *masked* copy of the text of the same length, with comments, literal
 contents or whole lines blanked, so positions found in it are positions in the original.
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 _COMMENT_OR_LITERAL = re.compile(
     r"//[^\n]*|/\*.*?\*/|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.S)
 _DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*(\w+)(.*)$")
-_INCLUDE = re.compile(r"^[ \t]*#[ \t]*include[ \t]*([<\"])([^>\"\n]+)[>\"]", re.M)
 _CALL = re.compile(r"[^(;{}]*?([A-Za-z_][\w:]*)\s*\(")
 _ATTRIBUTE_WORDS = {"__launch_bounds__", "__attribute__", "__align__", "alignas", "__maxnreg__",
                     "__cluster_dims__"}
@@ -25,13 +24,6 @@ _QUALIFIERS = {"const", "volatile", "__restrict__", "__restrict", "restrict", "s
 def _blank(text: str) -> str:
     """Spaces for every character of ``text`` except newlines."""
     return re.sub(r"[^\n]", " ", text)
-
-
-def mask_comments(text: str) -> str:
-    """``text`` with comments blanked (string and character literals left intact)."""
-    def _blank_comment(m: re.Match) -> str:
-        return _blank(m.group()) if m.group().startswith("/") else m.group()
-    return _COMMENT_OR_LITERAL.sub(_blank_comment, text)
 
 
 def mask_code(text: str) -> str:
@@ -90,11 +82,6 @@ def blank_directives(text: str) -> str:
 def line_of(text: str, position: int) -> int:
     """1-based line number of ``position`` in ``text``."""
     return text.count("\n", 0, position) + 1
-
-
-def find_includes(text: str) -> list[tuple[str, str]]:
-    """``(delimiter, name)`` of every ``#include`` outside comments, in order."""
-    return [(m.group(1), m.group(2).strip()) for m in _INCLUDE.finditer(mask_comments(text))]
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,9 @@ def toolkit_fingerprint() -> tuple:
 
 @functools.lru_cache(maxsize=None)
 def emulator_sources() -> tuple[tuple[str, bytes], ...]:
-    """Every prelude and runtime source file with its content (hashed into cache keys)."""
-    files = sorted(p for d in (INCLUDE_DIR, RUNTIME_DIR) for p in d.rglob("*") if p.is_file())
+    """Every prelude and runtime source file, and the Python that rewrites kernel sources,
+    with its content (hashed into cache keys: headers under these folders are not tracked
+    one by one)."""
+    rewriting = [PACKAGE_DIR / "rewrite.py", PACKAGE_DIR / "source_scan.py"]
+    files = sorted([*rewriting, *(p for d in (INCLUDE_DIR, RUNTIME_DIR) for p in d.rglob("*") if p.is_file())])
     return tuple((str(p.relative_to(PACKAGE_DIR)), p.read_bytes()) for p in files)

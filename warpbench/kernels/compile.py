@@ -1,24 +1,21 @@
-"""nvcc → cubin (and PTX on request), with resource usage and an on-disk cache.
+"""nvcc → cubin with the resource usage ptxas reports, through the one compile cache.
 
-The cache key covers the source, every header next to it, the ``-D`` defines, the flags,
-nvcc's version and the target architecture, so a change to any of them recompiles and
-nothing else does. No GPU is needed: this is how CI proves every variant still compiles
-for sm_90 without spills.
+No GPU is needed: this is how CI proves every variant still compiles for sm_90 without
+spills. The cache key covers the source, every header nvcc read (its ``-MMD`` output; the
+toolkit's own headers are covered by nvcc's version), the defines, the flags and the target
+architecture, so a change to any of them recompiles and nothing else does.
 """
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 import shutil
 import subprocess
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from warpbench.cache import atomic_write, cache_dir, digest
-from warpbench.config import debug
+from warpbench.compiler import GCC_DIAGNOSTIC, Compiler, define_flags
 from warpbench.errors import CompileError, ToolMissing
 
 KERNEL_DIR = Path(__file__).parent / "cuda"
@@ -71,11 +68,19 @@ def nvcc_version() -> str:
     return match.group(0) if match else out.strip().splitlines()[-1]
 
 
+@functools.lru_cache(maxsize=None)
+def toolkit_root() -> Path:
+    """The CUDA toolkit nvcc belongs to (nvcc may be a wrapper script elsewhere)."""
+    dry = subprocess.run([nvcc_path(), "--dryrun", "-E", "-x", "cu", os.devnull],
+                         capture_output=True, text=True, check=False)
+    match = re.search(r"^#\$ TOP=(.+)$", dry.stdout + dry.stderr, re.M)
+    top = Path(match.group(1).strip()) if match else Path(nvcc_path()).parent.parent
+    return top.resolve()
+
+
 _ENTRY = re.compile(r"Compiling entry function '([^']+)' for '(sm_\w+)'")
 _FRAME = re.compile(r"(\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads")
 _USED = re.compile(r"Used (\d+) registers(?:, used (\d+) barriers)?(?:, (\d+) bytes smem)?")
-_ERROR = re.compile(r"^(?P<file>[^\s(]+)\((?P<line>\d+)\): (?:error|catastrophic error): (?P<msg>.+)$", re.M)
-_PTXAS_ERROR = re.compile(r"^ptxas (?:fatal|error)\s*:\s*(?P<msg>.+)$", re.M)
 
 
 def parse_resource_usage(log: str) -> dict[str, Resources]:
@@ -94,49 +99,60 @@ def parse_resource_usage(log: str) -> dict[str, Resources]:
     return {name: Resources(**fields) for name, fields in found.items()}
 
 
-def first_error(log: str, source: Path) -> str:
-    """One line locating the first compiler error: ``file.cu:12: message``."""
-    if m := _ERROR.search(log):
-        return f"{Path(m.group('file')).name}:{m.group('line')}: {m.group('msg').strip()}"
-    if m := _PTXAS_ERROR.search(log):
-        return f"{source.name}: ptxas: {m.group('msg').strip()}"
-    lines = [ln for ln in log.strip().splitlines() if ln.strip()]
-    return f"{source.name}: {lines[-1] if lines else 'nvcc failed without a message'}"
+@dataclass(frozen=True)
+class NvccJob:
+    """One cubin to build: ``options`` are nvcc flags (-O, -I, -D...); ``kernel`` names the
+    variant in error messages."""
+
+    source: Path
+    arch: str
+    options: tuple[str, ...]
+    kernel: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The source's file name, for messages."""
+        return self.source.name
 
 
-_INCLUDE = re.compile(rb'^\s*#\s*include\s*"([^"]+)"', re.M)
+class NvccCompiler(Compiler):
+    """nvcc → cubin; the metadata holds each entry's ptxas resources and ptxas's log."""
+
+    kind = "nvcc"
+    suffix = ".cubin"
+    # file(line): kind: text from nvcc's front end; the preprocessor's in g++'s format.
+    diagnostics = (re.compile(r"^(?P<file>[^\s(][^(\n]*)\((?P<line>\d+)\): (?P<kind>catastrophic error|"
+                              r"error|warning|remark)(?P<text>.*)$", re.M), GCC_DIAGNOSTIC)
+
+    def identity(self) -> tuple:
+        return nvcc_version(), str(toolkit_root())
+
+    def key_parts(self, job: NvccJob) -> tuple:
+        return str(job.source.resolve()), job.source.read_bytes(), job.arch, job.options
+
+    def fingerprinted(self) -> tuple[Path, ...]:
+        return (toolkit_root(),)
+
+    def command(self, job: NvccJob, work: Path) -> tuple[list[str], Path]:
+        output = work / "module.cubin"
+        return [nvcc_path(), "-cubin", f"-arch={job.arch}", *job.options, "--resource-usage",
+                f"-I{job.source.parent}", "-o", str(output), str(job.source)], output
+
+    def metadata(self, job: NvccJob, log: str) -> dict:
+        resources = parse_resource_usage(log)
+        return {"resources": {k: asdict(v) for k, v in resources.items()}, "log": log}
+
+    def label(self, job: NvccJob) -> str:
+        return f"{job.kernel + ': ' if job.kernel else ''}nvcc failed for {job.arch}: "
 
 
-def local_includes(source: Path) -> list[Path]:
-    """Headers ``source`` includes with quotes from its own folder, recursively, in first-seen order."""
-    seen: list[Path] = []
-    pending = [source]
-    while pending:
-        text = pending.pop().read_bytes()
-        for name in _INCLUDE.findall(text):
-            header = source.parent / name.decode()
-            if header.exists() and header not in seen:
-                seen.append(header)
-                pending.append(header)
-    return seen
-
-
-def source_digest_parts(source: Path) -> list:
-    """The source text and every local header it includes (a header change must recompile)."""
-    parts = [source.name, source.read_bytes()]
-    for header in local_includes(source):
-        parts += [header.name, header.read_bytes()]
-    return parts
-
-
-def define_flags(defines: dict) -> list[str]:
-    """``-DNAME=value`` flags in a stable order."""
-    return [f"-D{k}={v}" for k, v in sorted(defines.items())]
+NVCC = NvccCompiler()
 
 
 def compile_cubin(source: Path | str, defines: dict | None = None, arch: str = "sm_90",
                   flags: tuple[str, ...] = DEFAULT_FLAGS, kernel: str | None = None) -> CompiledModule:
-    """Compile ``source`` for ``arch`` with ``defines``; cached on disk.
+    """Compile ``source`` (a path, or a file name in the registry's kernel folder) for ``arch``
+    with ``defines`` and nvcc ``flags``; cached on disk.
 
     ``kernel`` only names the variant in error messages. Raises CompileError with the
     first error's file:line and nvcc's message, ToolMissing without nvcc.
@@ -144,53 +160,9 @@ def compile_cubin(source: Path | str, defines: dict | None = None, arch: str = "
     source = Path(source)
     if not source.is_absolute() and not source.exists():
         source = KERNEL_DIR / source
+    if not source.is_file():
+        raise CompileError(f"{kernel + ': ' if kernel else ''}no kernel source {source}")
     defines = dict(defines or {})
-    key = digest(*source_digest_parts(source), sorted(defines.items()), flags, nvcc_version(), arch)
-    folder = cache_dir("nvcc")
-    cubin_path, meta_path = folder / f"{key}.cubin", folder / f"{key}.json"
-    if cubin_path.exists() and meta_path.exists():
-        meta = json.loads(meta_path.read_text())
-        debug(2, f"nvcc cache hit {source.name} {defines} {arch}")
-        return CompiledModule(source, arch, defines, cubin_path.read_bytes(),
-                              {k: Resources(**v) for k, v in meta["resources"].items()}, key)
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "module.cubin"
-        cmd = [nvcc_path(), "-cubin", f"-arch={arch}", *flags, "--resource-usage",
-               f"-I{source.parent}", *define_flags(defines), "-o", str(out), str(source)]
-        debug(1, f"nvcc {source.name} {defines} {arch}")
-        debug(3, " ".join(cmd))
-        run = subprocess.run(cmd, capture_output=True, text=True)
-        log = run.stdout + run.stderr
-        if run.returncode != 0:
-            who = f"{kernel}: " if kernel else ""
-            raise CompileError(f"{who}nvcc failed for {arch}: {first_error(log, source)}")
-        cubin = out.read_bytes()
-    resources = parse_resource_usage(log)
-    atomic_write(cubin_path, cubin)
-    atomic_write(meta_path, json.dumps({"resources": {k: asdict(v) for k, v in resources.items()},
-                                        "nvcc": nvcc_version(), "log": log}).encode())
-    return CompiledModule(source, arch, defines, cubin, resources, key)
-
-
-def compile_ptx(source: Path | str, defines: dict | None = None, arch: str = "sm_90",
-                flags: tuple[str, ...] = DEFAULT_FLAGS) -> str:
-    """PTX of ``source`` for reading (``compute_XX`` of ``arch``); cached like cubins."""
-    source = Path(source)
-    if not source.is_absolute() and not source.exists():
-        source = KERNEL_DIR / source
-    defines = dict(defines or {})
-    key = digest("ptx", *source_digest_parts(source), sorted(defines.items()), flags, nvcc_version(), arch)
-    path = cache_dir("nvcc") / f"{key}.ptx"
-    if path.exists():
-        return path.read_text()
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "module.ptx"
-        virtual = arch.replace("sm_", "compute_")
-        cmd = [nvcc_path(), "-ptx", f"-arch={virtual}", *flags, f"-I{source.parent}",
-               *define_flags(defines), "-o", str(out), str(source)]
-        run = subprocess.run(cmd, capture_output=True, text=True)
-        if run.returncode != 0:
-            raise CompileError(f"nvcc -ptx failed: {first_error(run.stdout + run.stderr, source)}")
-        text = out.read_text()
-    atomic_write(path, text.encode())
-    return text
+    artefact = NVCC.compile(NvccJob(source, arch, (*flags, *define_flags(defines)), kernel))
+    resources = {k: Resources(**v) for k, v in artefact.metadata["resources"].items()}
+    return CompiledModule(source, arch, defines, artefact.data, resources, artefact.key)
