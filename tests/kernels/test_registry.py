@@ -127,3 +127,11 @@ def test_check_list_shows_every_restriction_as_written():
     for spec in all_specs():
         for rule in spec.restrictions:
             assert rule.text in shown, f"{spec.name}: '{rule.text}'"
+
+
+def test_family_is_the_module_that_registers_the_variant():
+    from warpbench.kernels import family_of, get
+    # conv2d imports gemm's specs; the gemm variants stay in their own family.
+    assert family_of(get("sgemm_warptile")) == "gemm"
+    assert family_of(get("lstm_cell")) == "lstm"
+    assert family_of(get("conv2d_direct")) == "conv2d"

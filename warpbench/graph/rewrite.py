@@ -59,11 +59,6 @@ def constant_fold(fg: FunctionGraph) -> int:
     return fg.rewrite(transform)
 
 
-def _emulable(kernel_name: str) -> bool:
-    from warpbench.kernels import get
-    return get(kernel_name).emulable
-
-
 def lift(fg: FunctionGraph, device: str) -> int:
     """Move every node whose op has a kernel for it onto ``device``, transfers around it.
 
@@ -73,7 +68,7 @@ def lift(fg: FunctionGraph, device: str) -> int:
     """
     def transform(node):
         name = node.op.device_kernel(node)
-        if name is None or (device == "emu" and not _emulable(name)):
+        if name is None:
             return None
         moved = [v if isinstance(v, Constant) else GpuFromHost(device)(v) for v in node.inputs]
         on_device = node.op.make_node(*moved)

@@ -6,6 +6,7 @@ imported; lookups import them on demand so that ``import warpbench`` stays cheap
 from __future__ import annotations
 
 import importlib
+import sys
 
 from warpbench.errors import UnknownNameError
 from warpbench.kernels.spec import KernelSpec
@@ -16,9 +17,16 @@ _loaded = False
 
 
 def register(spec: KernelSpec) -> KernelSpec:
-    """Add ``spec``; a second variant with the same name is a programming error."""
+    """Add ``spec``; a second variant with the same name is a programming error.
+
+    Its family is the ``warpbench.kernels.specs`` module (or package) that calls this, so a
+    family importing another (conv2d uses gemm's kernels) does not adopt its variants.
+    """
     if spec.name in _SPECS:
         raise ValueError(f"kernel {spec.name!r} registered twice")
+    caller = sys._getframe(1).f_globals.get("__name__", "")
+    prefix = "warpbench.kernels.specs."
+    _FAMILY[spec.name] = caller[len(prefix):].split(".")[0] if caller.startswith(prefix) else caller
     _SPECS[spec.name] = spec
     return spec
 
@@ -29,8 +37,6 @@ def _load() -> None:
         from warpbench.kernels.specs import FAMILIES
         for family in FAMILIES:
             importlib.import_module(f"warpbench.kernels.specs.{family}")
-            for name in _SPECS:
-                _FAMILY.setdefault(name, family)
         _loaded = True
 
 

@@ -270,7 +270,6 @@ class KernelSpec(Variant):
     geometry: Callable[[Problem, Config, Any], Launch]
     tunables: tuple[Tunable, ...] = ()
     restrictions: tuple[Restriction, ...] = ()
-    emulable: bool = True
     summary: str = ""
     dtypes: tuple[str, ...] = ("float32",)
     extra_defines: Mapping[str, int] = field(default_factory=dict)
@@ -286,7 +285,7 @@ class PipelineSpec(Variant):
     """A variant computed by several registry kernels launched from the host.
 
     ``run(ctx, problem, buffers, config)`` launches the stages through ``ctx`` (a
-    :class:`warpbench.runtime.base.PipelineKernel`: ``ctx.kernel(name, config)`` compiles a
+    :class:`warpbench.runtime.kernel.PipelineKernel`: ``ctx.kernel(name, config)`` compiles a
     stage, ``ctx.scratch(key, shape, dtype)`` gives a reusable temporary buffer).
     ``stages`` names the registry kernels it launches, for ``check --compile``.
     """
@@ -299,4 +298,3 @@ class PipelineSpec(Variant):
     restrictions: tuple[Restriction, ...] = ()
     summary: str = ""
     dtypes: tuple[str, ...] = ("float32",)
-    emulable: bool = True
