@@ -14,6 +14,7 @@ from dataclasses import dataclass
 _COMMENT_OR_LITERAL = re.compile(
     r"//[^\n]*|/\*.*?\*/|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.S)
 _DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*(\w+)(.*)$")
+_LINE_DIRECTIVE = re.compile(r'^[ \t]*#[ \t]*(?:line[ \t]+)?(\d+)(?:[ \t]+"([^"\n]*)")?[^\n]*\n', re.M)
 _INCLUDE = re.compile(r"^[ \t]*#[ \t]*include[ \t]*([<\"])([^>\"\n]+)[>\"]", re.M)
 _CALL = re.compile(r"[^(;{}]*?([A-Za-z_][\w:]*)\s*\(")
 _ATTRIBUTE_WORDS = {"__launch_bounds__", "__attribute__", "__align__", "alignas", "__maxnreg__",
@@ -90,6 +91,18 @@ def blank_directives(text: str) -> str:
 def line_of(text: str, position: int) -> int:
     """1-based line number of ``position`` in ``text``."""
     return text.count("\n", 0, position) + 1
+
+
+def source_location(text: str, position: int, filename: str) -> tuple[str, int]:
+    """File and line of ``position`` in ``text`` as the compiler reports them: ``#line``
+    directives (such as the one under the facade's ``extern "C" {`` wrapper) renumber."""
+    line, file = line_of(text, position), filename
+    directives = list(_LINE_DIRECTIVE.finditer(mask_comments(text), 0, position))
+    if directives:
+        last = directives[-1]
+        line = int(last.group(1)) + text.count("\n", last.end(), position)
+        file = last.group(2) if last.group(2) is not None else file
+    return file, line
 
 
 def find_includes(text: str) -> list[tuple[str, str]]:
