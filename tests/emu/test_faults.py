@@ -1,6 +1,7 @@
 """Out-of-bounds writes, memory faults, device asserts, the watchdog, printf
-(items 21, 22, 27, 28)."""
+(items 21, 22, 27, 28); the faults that killed the process are in test_fault_recovery.py."""
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -17,7 +18,8 @@ def test_off_by_one_write_names_buffer_and_offset(kernels, schedule):
     message = str(info.value)
     assert "off_by_one" in message and "buffer 'out' (parameter 0" in message
     assert "past the end" in message and "byte +0 after its end" in message and "4000 bytes" in message
-    assert info.value.block == (3, 0, 0)
+    assert info.value.block == (3, 0, 0) and info.value.thread == (232, 0, 0)   # index 1000
+    assert info.value.line == line_of(KERNELS / "faults.cu", "OFF_BY_ONE")
     f(out, np.int32(999), grid=4, block=256)     # the redzone was re-armed: the next launch is clean
     assert (out.get() == 1).all()
 
@@ -60,6 +62,36 @@ def test_trap(kernels):
     with pytest.raises(emu.DeviceAssert, match=r"thread \(5, 0, 0\).*__trap\(\) called") as info:
         kernels("faults.cu").get_function("trapping")(emu.zeros(32, np.int32), np.int32(5), grid=1, block=32)
     assert info.value.line == line_of(KERNELS / "faults.cu", "TRAP")
+
+
+def test_raw_address_arguments_get_their_redzones_checked(kernels):
+    allocation = emu.mem_alloc(400)
+    f = kernels("faults.cu").get_function("fill_n")
+    with pytest.raises(emu.OutOfBoundsWrite, match=r"thread \(100, 0, 0\).*uint8\[400\]") as info:
+        f(int(allocation) + 0, np.int32(120), grid=1, block=256)
+    assert info.value.line == line_of(KERNELS / "faults.cu", "FILL_N")
+    f(int(allocation), np.int32(100), grid=1, block=256)
+    assert (allocation.data.view(np.float32) == 3).all()
+
+
+def test_a_read_far_past_an_array_names_it(kernels):
+    f = kernels("faults.cu").get_function("far_read_by")
+    with pytest.raises(emu.MemoryFault) as info:
+        f(emu.zeros(32, np.float32), emu.zeros(32, np.float32), np.int64(1 << 18), grid=1, block=32)
+    assert not isinstance(info.value, emu.OutOfBoundsWrite)
+    assert "read outside buffer 'in' (parameter 0, float32[32] (128 bytes))" in str(info.value)
+    assert "1048448 bytes after its end (in its guard region)" in str(info.value)
+    assert info.value.line == line_of(KERNELS / "faults.cu", "FAR_READ_BY") and info.value.thread == (0, 0, 0)
+
+
+def test_watchdog_fires_after_about_its_period(kernels):
+    """It sampled progress once per period, so a thread stuck just after a sample was
+    stopped only after twice the period."""
+    f = kernels("faults.cu").get_function("spin_forever")
+    start = time.perf_counter()
+    with pytest.raises(emu.WatchdogTimeout):
+        f(emu.zeros(1, np.int32), emu.zeros(32, np.int32), grid=1, block=32, watchdog=1.0, time_limit=0)
+    assert 0.9 < time.perf_counter() - start < 1.8
 
 
 def test_watchdog_stops_an_infinite_loop(kernels):

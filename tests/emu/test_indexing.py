@@ -1,4 +1,4 @@
-"""Index arithmetic (notes/emulator.md section 7, item 1)."""
+"""Index arithmetic (item 1)."""
 import numpy as np
 import pytest
 

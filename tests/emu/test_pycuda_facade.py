@@ -4,7 +4,8 @@ import pytest
 
 import warpbench.emu as drv
 from warpbench.emu import In, InOut, Out, SourceModule
-from warpbench.errors import ConfigError, DTypeError
+from warpbench.errors import ConfigError, DTypeError, ShapeError
+from tests.emu.support import run_isolated
 
 MULTIPLY = """
 __global__ void multiply_them(float *dest, float *a, float *b)
@@ -112,3 +113,58 @@ def test_facade_exports():
     assert np.isnan(drv.empty(3, np.float32).get()).all()
     assert (drv.empty(3, np.float32, fill=2.5).get() == 2.5).all()
     assert drv.empty(2, np.uint32, fill=b"\x01\x02").get().tolist() == [0x02010201] * 2
+
+
+def test_copies_that_do_not_fit_are_one_line_errors():
+    """They used to overrun the allocation (a glibc abort) or write to address 0 (SIGSEGV)."""
+    script = """
+import numpy as np
+import warpbench.emu as drv
+from warpbench.errors import WarpbenchError
+allocation = drv.mem_alloc(400)
+host = np.zeros(101, np.float32)
+for copy, target, data in [(drv.memcpy_htod, allocation, host), (drv.memcpy_htod, 0, host[:1]),
+                           (drv.memcpy_htod, int(allocation) + 200, host[:51]),
+                           (drv.memcpy_htod, 12345, host[:1]), (drv.memcpy_dtoh, host, allocation),
+                           (drv.memcpy_dtoh, host, int(allocation) + 4), (drv.memcpy_dtoh, host, 0)]:
+    try:
+        copy(target, data)
+        print("copied")
+    except WarpbenchError as error:
+        print(type(error).__name__, "|", error)
+drv.memcpy_htod(int(allocation) + 200, np.arange(50, dtype=np.float32))
+drv.memcpy_dtoh(host[:50], int(allocation) + 200)
+print(np.array_equal(host[:50], np.arange(50)))
+"""
+    lines = run_isolated(script)
+    assert [line.split(" |")[0] for line in lines[:-1]] == [
+        "ShapeError", "InvalidAddress", "InvalidAddress", "InvalidAddress", "ShapeError", "InvalidAddress",
+        "InvalidAddress"]
+    assert lines[0].endswith("memcpy_htod: copying 404 bytes overruns the destination, "
+                             "a uint8[400] (400 bytes) device array")
+    assert "destination address 0x0 is not inside a live device allocation" in lines[1]
+    assert "204 bytes at destination address" in lines[2] and "run 4 bytes past the end of" in lines[2]
+    assert "memcpy_dtoh: copying 404 bytes overruns the source" in lines[4]
+    assert "source address 0x0 is not inside" in lines[6]
+    assert lines[-1] == "True"
+
+
+def test_copies_to_globals_and_views_are_checked():
+    mod = SourceModule(TEMPLATED, no_extern_c=True)
+    address, size = mod.get_global("scale")
+    drv.memcpy_htod(address, np.array([3.0], np.float32))
+    with pytest.raises(drv.InvalidAddress, match=r"8 bytes at destination address .* run 4 bytes past the end "
+                                                 r"of __device__ variable 'scale' \(4 bytes\)"):
+        drv.memcpy_htod(address, np.array([3.0, 4.0], np.float32))
+    array = drv.zeros(10, np.float32)
+    drv.memcpy_htod(array[5:], np.full(5, 2, np.float32))
+    with pytest.raises(ShapeError, match="copying 24 bytes overruns the destination, a float32\\[5\\]"):
+        drv.memcpy_htod(array[5:], np.full(6, 2, np.float32))
+    assert array.get().tolist() == [0] * 5 + [2] * 5
+
+
+def test_unsupported_feature_lines_are_the_users_under_the_extern_c_wrapping():
+    with pytest.raises(drv.UnsupportedFeature) as info:
+        SourceModule("__global__ void k(float* x) {\n    x[0] = 1;\n    asm(\"nop\");\n}\n")
+    assert (info.value.file, info.value.line) == ("kernel.cu", 3)
+    assert str(info.value).startswith("kernel.cu:3: inline assembly")

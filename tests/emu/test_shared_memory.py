@@ -4,6 +4,7 @@ import pytest
 
 from warpbench.errors import ConfigError
 from warpbench import emu
+from tests.emu.support import KERNELS, line_of
 
 TRANSPOSES = ["tiled_transpose<8>", "tiled_transpose<16>"]
 
@@ -79,6 +80,8 @@ def test_dynamic_shared_overrun(kernels, schedule):
     assert "dynamic_overrun" in message and "128 bytes requested" in message
     assert "128 byte(s) written past" in message and "byte +0" in message
     assert info.value.block is not None
+    assert 32 <= info.value.thread[0] < 64        # a thread that wrote past the 32 floats
+    assert info.value.line == line_of(KERNELS / "shared.cu", "OVERRUN")
 
 
 def test_static_shared_limit(kernels):

@@ -25,6 +25,7 @@ from warpbench.errors import WarpbenchError
 #: WARPBENCH_DEBUG is read when warpbench.config is imported and falls back with a warning.
 SETTINGS = {
     "WARPBENCH_EMU_WATCHDOG": ("warpbench.emu.function", "default_watchdog"),
+    "WARPBENCH_EMU_TIME_LIMIT": ("warpbench.emu.function", "default_time_limit"),
     "WARPBENCH_EMU_NO_TOOLKIT": ("warpbench.emu.toolchain", "toolkit_include"),
     "WARPBENCH_EMU_STACK_KIB": ("warpbench.emu.stacks", "stack_pool"),
 }

@@ -3,9 +3,11 @@
 Every CUDA thread is a fiber (our own x86-64 context switch), blocks run one after
 another on one OS thread; ``__syncthreads`` and warp operations are rendezvous points.
 Beyond running kernels it reports barrier divergence, deadlocks, warp-operation mask or
-call-site mismatches, out-of-bounds writes (canary redzones), dynamic shared memory
-overruns, device asserts, memory faults, runaway threads (watchdog) and schedule-dependent
-results (:func:`check_determinism`).
+call-site mismatches, out-of-bounds writes (canary redzones and guard regions), static and
+dynamic shared memory overruns, integer division traps, device asserts, memory faults,
+runaway threads (watchdog), launches over their time limit, and schedule-dependent
+results (:func:`check_determinism`). Every fault is an exception; the process survives,
+and Ctrl-C stops a launch with KeyboardInterrupt.
 
 PyCUDA-style API (``warpbench.emu.driver``): ``import warpbench.emu as drv`` in place of
 ``pycuda.driver``, ``SourceModule``, ``In``/``Out``/``InOut``, ``mem_alloc``, ``memcpy_*``.
@@ -20,7 +22,7 @@ Low-level API (used by the "emu" device)::
     a, c = to_device(host_a), empty((m, n), np.float32)      # DeviceArray (.get(), .set(), ...)
     f(a, b, c, np.int32(m), np.int32(n), np.int32(k), grid=(n // 16, m // 16), block=(16, 16),
       shared=0, thread_order="forward", block_order="forward", check_determinism=False,
-      poison=0xFF, watchdog=None)                            # poison: byte filling __shared__
+      poison=0xFF, watchdog=None, time_limit=None)           # poison: byte filling __shared__
     report = check_determinism(f, a, b, c, np.int32(m), ..., grid=..., block=...)
     report.identical, report.differences, report.summary(), report.raise_if_different()
     mod.kernels, mod.get_global("weights") -> (address, nbytes), mod.global_array("weights", np.float32)
@@ -29,7 +31,8 @@ Low-level API (used by the "emu" device)::
 non-template ``__global__`` functions (use ``extern "C"`` for PyCUDA-compatible names);
 template kernels only through ``name_expressions``. Orders are "forward", "reverse" or
 "random:<seed>". Environment: ``WARPBENCH_EMU_WATCHDOG`` (seconds without progress before
-a launch is stopped, default 30, 0 = off), ``WARPBENCH_EMU_STACK_KIB`` (fiber stack size,
+a launch is stopped, default 30, 0 = off), ``WARPBENCH_EMU_TIME_LIMIT`` (seconds a launch
+may run in all, default 300, 0 = off), ``WARPBENCH_EMU_STACK_KIB`` (fiber stack size,
 default 64), ``WARPBENCH_EMU_CXX`` (compiler), ``WARPBENCH_EMU_NO_TOOLKIT`` (ignore the
 CUDA toolkit headers), and ``WARPBENCH_CACHE_DIR`` for the module cache (``cache_dir("emu")``).
 """
@@ -38,9 +41,10 @@ from __future__ import annotations
 from warpbench.emu.determinism import BufferDifference, DeterminismReport
 from warpbench.emu.driver import (Context, Function, In, InOut, Out, SourceModule, check_determinism,
                                   mem_alloc, memcpy_dtoh, memcpy_htod, synchronize, to_gpu)
-from warpbench.emu.errors import (BarrierDivergence, Deadlock, DeviceAssert, EmuError, KernelFault,
-                                  MemoryFault, NondeterministicResult, OutOfBoundsWrite,
-                                  PortabilityWarning, SharedMemoryOverflow, UnsupportedFeature,
+from warpbench.emu.errors import (ArithmeticFault, BarrierDivergence, Deadlock, DeviceAssert,
+                                  DeviceMemoryError, EmuError, InvalidAddress, KernelFault, MemoryFault,
+                                  NondeterministicResult, OutOfBoundsWrite, PortabilityWarning,
+                                  SharedMemoryOverflow, TimeLimitExceeded, UnsupportedFeature,
                                   WarpOpMismatch, WatchdogTimeout)
 from warpbench.emu.memory import DeviceArray, empty, to_device, zeros
 from warpbench.emu.module import compile_file, compile_module
@@ -51,6 +55,7 @@ __all__ = [
     "compile_module", "compile_file", "check_determinism", "DeterminismReport", "BufferDifference",
     "DeviceArray", "to_device", "empty", "zeros",
     "EmuError", "KernelFault", "BarrierDivergence", "Deadlock", "WarpOpMismatch", "OutOfBoundsWrite",
-    "SharedMemoryOverflow", "MemoryFault", "DeviceAssert", "WatchdogTimeout", "UnsupportedFeature",
-    "NondeterministicResult", "PortabilityWarning",
+    "SharedMemoryOverflow", "MemoryFault", "ArithmeticFault", "DeviceAssert", "WatchdogTimeout",
+    "TimeLimitExceeded", "UnsupportedFeature", "NondeterministicResult", "PortabilityWarning",
+    "InvalidAddress", "DeviceMemoryError",
 ]

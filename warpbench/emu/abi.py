@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ctypes as C
 
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 ORDER_FORWARD, ORDER_REVERSE, ORDER_RANDOM = 0, 1, 2
 WARNING, ERROR = 0, 1
@@ -19,6 +19,11 @@ DIAG_WATCHDOG = 8
 DIAG_MEMORY_FAULT = 9
 DIAG_EXIT_BEFORE_BARRIER = 10
 DIAG_INTERNAL = 11
+DIAG_ARITHMETIC = 12
+DIAG_INTERRUPT = 13
+DIAG_TIME_LIMIT = 14
+
+ACCESS_UNKNOWN, ACCESS_READ, ACCESS_WRITE = 0, 1, 2
 
 MAX_DYNAMIC_SHARED = 227 * 1024
 
@@ -40,7 +45,8 @@ class Diagnostic(C.Structure):
                 ("other_thread", Dim3), ("has_thread", C.c_int), ("has_other_thread", C.c_int),
                 ("file", C.c_char_p), ("line", C.c_int), ("other_file", C.c_char_p),
                 ("other_line", C.c_int), ("buffer", C.c_int), ("offset", C.c_longlong),
-                ("pc", C.c_uint64), ("address", C.c_uint64), ("message", C.c_char * 512)]
+                ("pc", C.c_uint64), ("address", C.c_uint64), ("access", C.c_int),
+                ("message", C.c_char * 512)]
 
 
 class Redzone(C.Structure):
@@ -57,7 +63,7 @@ class Range(C.Structure):
 
 
 class TlsRange(C.Structure):
-    """struct wbemu_tls_range: __shared__ bytes to poison at each block start."""
+    """struct wbemu_tls_range: TLS bytes (of __shared__ arrays, or guards between them)."""
 
     _fields_ = [("offset", C.c_uint64), ("size", C.c_uint64)]
 
@@ -68,12 +74,14 @@ class LaunchConfig(C.Structure):
     _fields_ = [("thunk", C.c_void_p), ("args", C.c_void_p), ("grid", Dim3), ("block", Dim3),
                 ("dynamic_shared", C.c_uint64), ("thread_order", C.c_int), ("block_order", C.c_int),
                 ("thread_seed", C.c_uint64), ("block_seed", C.c_uint64), ("poison", C.c_int),
-                ("watchdog_seconds", C.c_double), ("stacks", C.c_void_p), ("stack_stride", C.c_uint64),
-                ("stack_count", C.c_uint), ("signal_stack", C.c_void_p),
+                ("watchdog_seconds", C.c_double), ("time_limit_seconds", C.c_double),
+                ("stacks", C.c_void_p), ("stack_stride", C.c_uint64), ("stack_count", C.c_uint),
+                ("signal_stack", C.c_void_p),
                 ("signal_stack_size", C.c_uint64), ("redzones", C.POINTER(Redzone)),
                 ("redzone_count", C.c_uint), ("buffers", C.POINTER(Range)), ("buffer_count", C.c_uint),
                 ("tls_ranges", C.POINTER(TlsRange)), ("tls_range_count", C.c_uint),
-                ("tls_anchor_offset", C.c_uint64)]
+                ("tls_anchor_offset", C.c_uint64), ("tls_guards", C.POINTER(TlsRange)),
+                ("tls_guard_count", C.c_uint)]
 
 
 class LaunchResult(C.Structure):
@@ -81,7 +89,8 @@ class LaunchResult(C.Structure):
 
     _fields_ = [("failed", C.c_int), ("diagnostic_count", C.c_uint), ("dropped_diagnostics", C.c_uint),
                 ("float_atomic_buffers", C.c_uint64), ("float_atomics_elsewhere", C.c_int),
-                ("blocks_run", C.c_uint64), ("fiber_switches", C.c_uint64)]
+                ("blocks_run", C.c_uint64), ("fiber_switches", C.c_uint64),
+                ("interrupted", C.c_int)]
 
 
 class KernelEntry(C.Structure):

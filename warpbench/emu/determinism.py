@@ -119,7 +119,7 @@ def _difference(name: str, index: int, reference: _Run, run: _Run, tolerant: boo
 
 def check_determinism(function, *args, grid, block, shared: int = 0, thread_orders=THREAD_ORDERS,
                       block_orders=BLOCK_ORDERS, poisons=POISONS, rtol: float = 1e-4,
-                      watchdog: float | None = None) -> DeterminismReport:
+                      watchdog: float | None = None, time_limit: float | None = None) -> DeterminismReport:
     """Launch ``function`` once per (poison, thread order, block order), each time from the
     same initial contents (uninitialised arrays refilled with the poison byte), and compare
     every array argument with the first run. Afterwards the arrays hold the first run's
@@ -140,7 +140,8 @@ def check_determinism(function, *args, grid, block, shared: int = 0, thread_orde
                 array.data[...] = data
         before = {index: array.data.copy() for index, array in arrays}
         outcome = function.launch(args, grid=grid, block=block, shared=shared, thread_order=thread_order,
-                                  block_order=block_order, poison=poison, watchdog=watchdog)
+                                  block_order=block_order, poison=poison, watchdog=watchdog,
+                                  time_limit=time_limit)
         tolerant |= outcome.float_atomic_params
         everything_tolerant |= outcome.float_atomics_elsewhere
         run = _Run(label, poison, {index: array.data.copy() for index, array in arrays})

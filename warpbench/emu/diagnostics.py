@@ -2,7 +2,8 @@
 
 A record carries the kind, the block, the thread, the source location (from the call site
 of the barrier or warp operation, or from the program counter through addr2line for
-faults and the watchdog) and a message; this module adds the kernel and buffer names.
+faults, overwritten canaries and stops) and a message; this module adds the kernel,
+buffer and ``__shared__`` array names.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from warpbench.emu import abi
+from warpbench.emu import abi, addresses
 from warpbench.emu import errors as E
 from warpbench.emu.memory import DeviceArray
 
@@ -27,6 +28,8 @@ _ERRORS = {
     abi.DIAG_WATCHDOG: E.WatchdogTimeout,
     abi.DIAG_MEMORY_FAULT: E.MemoryFault,
     abi.DIAG_INTERNAL: E.KernelFault,
+    abi.DIAG_ARITHMETIC: E.ArithmeticFault,
+    abi.DIAG_TIME_LIMIT: E.TimeLimitExceeded,
 }
 
 
@@ -39,6 +42,7 @@ class LaunchContext:
     module_path: Path
     module_base: int
     source_names: tuple[str, ...]
+    shared_arrays: list[tuple[int, int, str]]   # (TLS offset, size, name) of __shared__ arrays
 
 
 def source_line(context: LaunchContext, pc: int) -> tuple[str | None, int | None]:
@@ -62,15 +66,52 @@ def _decode(raw: bytes | None) -> str | None:
     return raw.decode(errors="replace") if raw else None
 
 
+def _array_label(context: LaunchContext, root: DeviceArray) -> str:
+    """How a message names an allocation: the launch parameter it was passed as, if any."""
+    for index, array in context.arrays:
+        if array._root is root:
+            whole = "" if array is root else ", the allocation it is a view of"
+            return (f"buffer '{array.name or context.param_names[index]}' (parameter {index}{whole}, "
+                    f"{root.describe()})")
+    return f"a {root.describe()} device array not passed to this launch"
+
+
 def _buffer_text(context: LaunchContext, record: abi.Diagnostic) -> str:
-    index, array = context.arrays[record.buffer]
-    label = array.name or context.param_names[index]
-    allocation = array._root
-    whole = "" if allocation is array else ", the allocation it is a view of"
+    array = context.arrays[record.buffer][1]
     offset = record.offset
     where = f"byte +{offset} after its end" if offset >= 0 else f"byte {offset} before its start"
-    return (f"wrote outside buffer '{label}' (parameter {index}{whole}, {allocation.dtype}"
-            f"{list(allocation.shape)}, {allocation.nbytes} bytes): {record.message.decode()}; first at {where}")
+    return f"wrote outside {_array_label(context, array._root)}: {record.message.decode()}; first at {where}"
+
+
+def _guard_text(record: abi.Diagnostic, context: LaunchContext) -> str | None:
+    """A memory fault inside the guard region of a live allocation, named; else None."""
+    region = addresses.region_at(record.address) if record.address else None
+    owner = region.owner() if region else None
+    if not isinstance(owner, DeviceArray):
+        return None
+    if record.address >= region.data_end:
+        where = f"{record.address - region.data_end} bytes after its end"
+    else:
+        where = f"{region.data_start - record.address} bytes before its start"
+    verb = "wrote" if record.access == abi.ACCESS_WRITE else "read"
+    return f"{verb} outside {_array_label(context, owner)}: {where} (in its guard region)"
+
+
+def _shared_text(context: LaunchContext, record: abi.Diagnostic) -> str:
+    """An overwritten guard between static ``__shared__`` arrays, blamed on the array whose
+    end (overrun) or start (underrun) is nearer the first byte written."""
+    offset = record.offset
+    before = max(((o + n, n, name) for o, n, name in context.shared_arrays if o + n <= offset), default=None)
+    after = min(((o, n, name) for o, n, name in context.shared_arrays if o > offset), default=None)
+    text = record.message.decode()
+    if before and (not after or offset - before[0] <= after[0] - offset):
+        end, size, name = before
+        return f"wrote past the end of __shared__ array '{name}' ({size} bytes): {text}; first at byte +{offset - end}"
+    if after:
+        start, size, name = after
+        return (f"wrote before the start of __shared__ array '{name}' ({size} bytes): {text}; "
+                f"first at byte {offset - start}")
+    return text
 
 
 def describe(context: LaunchContext, record: abi.Diagnostic) -> tuple[str, dict]:
@@ -88,7 +129,11 @@ def describe(context: LaunchContext, record: abi.Diagnostic) -> tuple[str, dict]
     text = record.message.decode(errors="replace")
     if record.kind == abi.DIAG_OUT_OF_BOUNDS and 0 <= record.buffer < len(context.arrays):
         text = _buffer_text(context, record)
-    if record.kind == abi.DIAG_WATCHDOG and record.other_file:
+    if record.kind == abi.DIAG_SHARED_OVERFLOW and record.buffer >= 0:
+        text = _shared_text(context, record)
+    if record.kind == abi.DIAG_MEMORY_FAULT:
+        text = _guard_text(record, context) or text
+    if record.kind in (abi.DIAG_WATCHDOG, abi.DIAG_TIME_LIMIT) and record.other_file:
         text += f" (its last barrier or warp operation was at {_decode(record.other_file)}:{record.other_line})"
     fields = {"kernel": context.kernel, "block": block, "thread": thread, "file": file, "line": line}
     return " ".join(parts) + ": " + text, fields
@@ -107,4 +152,12 @@ def raise_for(context: LaunchContext, records: list[abi.Diagnostic], dropped: in
     others = len(errors) - 1 + dropped
     if others:
         message += f" ({others} more diagnostic{'s' if others > 1 else ''})"
-    raise _ERRORS.get(errors[0].kind, E.KernelFault)(message, **fields)
+    raise _error_class(errors[0], context)(message, **fields)
+
+
+def _error_class(record: abi.Diagnostic, context: LaunchContext) -> type:
+    """A write into an allocation's guard region is an out-of-bounds write, not just a fault."""
+    if (record.kind == abi.DIAG_MEMORY_FAULT and record.access == abi.ACCESS_WRITE
+            and _guard_text(record, context) is not None):
+        return E.OutOfBoundsWrite
+    return _ERRORS.get(record.kind, E.KernelFault)

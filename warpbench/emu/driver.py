@@ -12,7 +12,8 @@ Covered: ``SourceModule`` (``get_function`` also for template name expressions s
 ``"matmul<32>"``, ``get_global``), ``In``/``Out``/``InOut``, ``mem_alloc``,
 ``memcpy_htod``/``memcpy_dtoh``, gpuarray-style ``to_device``/``to_gpu``/``empty``/``zeros``
 (arrays with ``.get()``), ``Function.prepare``/``prepared_call``. Launches take the extra
-keywords ``thread_order``, ``block_order`` and ``check_determinism`` (see
+keywords ``thread_order``, ``block_order``, ``check_determinism``, ``watchdog`` and
+``time_limit`` (see
 :mod:`warpbench.emu`). Importing this module compiles nothing.
 """
 from __future__ import annotations
@@ -22,8 +23,10 @@ import time
 
 import numpy as np
 
-from warpbench.errors import DTypeError
+from warpbench.errors import DTypeError, ShapeError
+from warpbench.emu import addresses
 from warpbench.emu.determinism import check_determinism as _check_determinism
+from warpbench.emu.errors import InvalidAddress
 from warpbench.emu.memory import POISON, DeviceArray, empty, to_device, zeros
 from warpbench.emu.module import compile_module
 
@@ -68,23 +71,45 @@ def mem_alloc(nbytes: int) -> DeviceArray:
     return allocation
 
 
-def _address(target) -> int:
-    return target.ptr if isinstance(target, DeviceArray) else int(target)
+def _device_bytes(target, nbytes: int, operation: str, role: str) -> int:
+    """The address of ``nbytes`` of device memory at ``target`` (a DeviceArray or an
+    address); ShapeError or InvalidAddress when they are not all inside one live
+    allocation or ``__device__`` variable."""
+    if isinstance(target, DeviceArray):
+        if nbytes > target.nbytes:
+            raise ShapeError(f"{operation}: copying {nbytes} bytes overruns the {role}, "
+                             f"a {target.describe()} device array")
+        if role == "destination":
+            target.uninitialized = False
+        return target.ptr
+    if isinstance(target, (bool, np.bool_)) or not isinstance(target, (int, np.integer)):
+        raise DTypeError(f"{operation}: the {role} must be a device array or an address, "
+                         f"not {type(target).__name__}")
+    address = int(target)
+    region = addresses.region_at(address)
+    if region is None or not region.data_start <= address <= region.data_end:
+        raise InvalidAddress(f"{operation}: {role} address 0x{address:x} is not inside a live device "
+                             "allocation or __device__ variable")
+    if address + nbytes > region.data_end:
+        raise InvalidAddress(f"{operation}: {nbytes} bytes at {role} address 0x{address:x} run "
+                             f"{address + nbytes - region.data_end} bytes past the end of {region.label}")
+    owner = region.owner()
+    if role == "destination" and isinstance(owner, DeviceArray):
+        owner.uninitialized = False
+    return address
 
 
 def memcpy_htod(dest, src) -> None:
     """Copy the host array ``src`` to the device array or address ``dest``."""
     src = np.ascontiguousarray(src)
-    ctypes.memmove(_address(dest), src.ctypes.data, src.nbytes)
-    if isinstance(dest, DeviceArray):
-        dest.uninitialized = False
+    ctypes.memmove(_device_bytes(dest, src.nbytes, "memcpy_htod", "destination"), src.ctypes.data, src.nbytes)
 
 
 def memcpy_dtoh(dest: np.ndarray, src) -> None:
     """Copy from the device array or address ``src`` into the contiguous host array ``dest``."""
-    if not dest.flags.c_contiguous:
-        raise DTypeError("memcpy_dtoh needs a C-contiguous destination array")
-    ctypes.memmove(dest.ctypes.data, _address(src), dest.nbytes)
+    if not isinstance(dest, np.ndarray) or not dest.flags.c_contiguous or not dest.flags.writeable:
+        raise DTypeError("memcpy_dtoh needs a writable C-contiguous numpy array as destination")
+    ctypes.memmove(dest.ctypes.data, _device_bytes(src, dest.nbytes, "memcpy_dtoh", "source"), dest.nbytes)
 
 
 def synchronize() -> None:
@@ -135,14 +160,16 @@ class Function:
 
     def __call__(self, *args, block=None, grid=(1, 1), shared: int = 0, stream=None,
                  time_kernel: bool = False, texrefs=None, thread_order: str = "forward",
-                 block_order: str = "forward", check_determinism: bool = False):
+                 block_order: str = "forward", check_determinism: bool = False,
+                 watchdog: float | None = None, time_limit: float | None = None):
         """Launch; returns the elapsed seconds when ``time_kernel`` is True."""
         if block is None:
             raise ValueError(f"kernel '{self.name}': must specify block size")
         converted, copies = self._convert(args)
         start = time.perf_counter()
         self.kernel(*converted, grid=grid, block=block, shared=shared, thread_order=thread_order,
-                    block_order=block_order, check_determinism=check_determinism)
+                    block_order=block_order, check_determinism=check_determinism, watchdog=watchdog,
+                    time_limit=time_limit)
         elapsed = time.perf_counter() - start
         for host, device in copies:
             host[...] = device.data

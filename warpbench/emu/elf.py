@@ -55,3 +55,23 @@ def local_static_prefix(function_symbol: str) -> str:
     if function_symbol.startswith("_Z"):
         return "_ZZ" + function_symbol[2:] + "E"
     return f"_ZZ{len(function_symbol)}{function_symbol}E"
+
+
+def variable_name(symbol: str) -> str:
+    """The source name of a variable's symbol: ``_ZZ6kernelPfE4tile`` -> ``tile``,
+    ``_ZN2ns5tilesE`` -> ``tiles``, ``tile`` -> ``tile``."""
+    if symbol.startswith("_ZZ"):
+        # <function encoding> E <length> <name> [_<discriminator>]
+        for stripped in (symbol, symbol.rsplit("_", 1)[0]):
+            for length in range(1, len(stripped) - 3):
+                if stripped[:-length].endswith(f"E{length}") and stripped[-length:].isidentifier():
+                    return stripped[-length:]
+    elif symbol.startswith("_ZN") and symbol.endswith("E"):
+        position, name = 3, symbol
+        while position < len(symbol) - 1 and symbol[position].isdigit():
+            digits = len(symbol[position:]) - len(symbol[position:].lstrip("0123456789"))
+            length = int(symbol[position:position + digits])
+            name = symbol[position + digits:position + digits + length]
+            position += digits + length
+        return name
+    return symbol

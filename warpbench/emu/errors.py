@@ -14,6 +14,16 @@ class EmuError(WarpbenchError):
     """Base class of the errors only the emulator raises."""
 
 
+class DeviceMemoryError(EmuError, MemoryError):
+    """Emulated device memory cannot be mapped (the size is beyond the address space, or
+    the process has too many mappings)."""
+
+
+class InvalidAddress(EmuError, ValueError):
+    """A host-device copy names an address outside every live device allocation and
+    ``__device__`` variable, or runs past the end of the one it starts in."""
+
+
 class UnsupportedFeature(EmuError, CompileError):
     """The source uses a CUDA feature the emulator cannot run (found before compiling)."""
 
@@ -49,15 +59,21 @@ class WarpOpMismatch(KernelFault):
 
 
 class OutOfBoundsWrite(KernelFault):
-    """A kernel wrote outside an array argument (caught by its canary redzones)."""
+    """A kernel wrote outside a device array (caught by its canary redzones, or at once by
+    the guard regions around it)."""
 
 
 class SharedMemoryOverflow(OutOfBoundsWrite):
-    """A kernel wrote past the dynamic shared memory requested at launch."""
+    """A kernel wrote past a static ``__shared__`` array or past the dynamic shared memory
+    requested at launch."""
 
 
 class MemoryFault(KernelFault):
-    """A kernel touched unmapped memory or overflowed its stack."""
+    """A kernel touched unmapped memory (or read outside a device array) or overflowed its stack."""
+
+
+class ArithmeticFault(KernelFault):
+    """Integer division (or %) by zero, or INT_MIN / -1, trapped in a kernel."""
 
 
 class DeviceAssert(KernelFault):
@@ -66,6 +82,10 @@ class DeviceAssert(KernelFault):
 
 class WatchdogTimeout(KernelFault):
     """A thread made no progress for the watchdog period (infinite loop or spin-wait)."""
+
+
+class TimeLimitExceeded(WatchdogTimeout):
+    """A launch ran longer than its time limit (a runaway loop that keeps reaching barriers)."""
 
 
 class NondeterministicResult(EmuError):

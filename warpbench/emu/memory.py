@@ -1,11 +1,14 @@
 """Emulated device arrays: host memory laid out like a ``cudaMalloc`` allocation.
 
-Data starts on a 256-byte boundary and sits between two canary redzones (256 bytes in
-front; the padding to the next 256 bytes plus 256 bytes behind). The runtime checks them
-after every block of a launch, so an out-of-bounds write is reported with the buffer and
-the byte offset. An array made by :func:`empty` without a fill is *uninitialised*: it holds
-the 0xFF poison pattern (NaN for floats) until a kernel or the host writes it, and the
-determinism checker refills it with each poison pattern.
+Every allocation is a mapping of its own. Data starts on a 256-byte boundary and sits
+between two canary redzones (256 bytes in front; behind, the rest of its last page, at
+least 256 bytes), themselves between PROT_NONE guard regions (64 KiB in front, 2 MiB
+behind: address space, not memory). The runtime checks the canaries after every block of
+a launch, and a write into a guard region faults at once, so an out-of-bounds write is
+reported with the buffer, the byte offset, the thread and the source line. An array made
+by :func:`empty` without a fill is *uninitialised*: it holds the 0xFF poison pattern (NaN
+for floats) until a kernel or the host writes it, and the determinism checker refills it
+with each poison pattern.
 """
 from __future__ import annotations
 
@@ -15,11 +18,15 @@ from numbers import Number
 import numpy as np
 
 from warpbench.errors import DTypeError, ShapeError
+from warpbench.emu import addresses, pages
 
 ALIGNMENT = 256
 REDZONE = 256
+FRONT_GUARD = 64 * 1024
+BACK_GUARD = 2 * 1024 * 1024
 POISON = 0xFF
-_CANARY = np.random.default_rng(0xCA4A21).integers(0, 256, 4 * REDZONE, dtype=np.uint8)
+_CANARY = np.random.default_rng(0xCA4A21).integers(0, 256, REDZONE + ALIGNMENT + REDZONE + pages.PAGE,
+                                                    dtype=np.uint8)
 
 
 def _shape_tuple(shape) -> tuple[int, ...]:
@@ -44,16 +51,22 @@ class DeviceArray:
         self.dtype = np.dtype(dtype)
         self.typed, self.name = typed, name
         self.nbytes = math.prod(self.shape) * self.dtype.itemsize
-        padded = -(-self.nbytes // ALIGNMENT) * ALIGNMENT
-        self._raw = np.empty(REDZONE + padded + REDZONE + ALIGNMENT, np.uint8)
-        start = REDZONE + (-(self._raw.ctypes.data + REDZONE)) % ALIGNMENT
-        self._front = self._raw[start - REDZONE:start]
-        self._back = self._raw[start + self.nbytes:start + padded + REDZONE]
-        self._bytes = self._raw[start:start + self.nbytes]
+        accessible = pages.round_up(REDZONE + self.nbytes + REDZONE)
+        raw = pages.reserve(FRONT_GUARD + accessible + BACK_GUARD, f"a {self.nbytes}-byte device array")
+        pages.guard(raw[:FRONT_GUARD])
+        pages.guard(raw[FRONT_GUARD + accessible:])
+        start = FRONT_GUARD + REDZONE
+        self._front = raw[FRONT_GUARD:start]
+        self._back = raw[start + self.nbytes:FRONT_GUARD + accessible]
+        self._bytes = raw[start:start + self.nbytes]
         self.data = self._bytes.view(self.dtype).reshape(self.shape)
         self._root = self
         self._uninitialized = False
         self.rearm_redzones()
+        base = raw.ctypes.data
+        self._address = base + start
+        addresses.track(self, base, base + raw.size, self._address, self._address + self.nbytes,
+                        f"a {self.describe()} device array")
 
     def __getitem__(self, index) -> "DeviceArray":
         view = self.data[index]
@@ -91,7 +104,8 @@ class DeviceArray:
     @property
     def ptr(self) -> int:
         """Device address of the first element (what a kernel's pointer parameter receives)."""
-        return self.data.ctypes.data
+        # numpy gives an empty slice the address of its base, here the front guard region.
+        return self.data.ctypes.data if self.nbytes else self._root._address
 
     @property
     def gpudata(self) -> int:
@@ -106,6 +120,10 @@ class DeviceArray:
 
     def __repr__(self) -> str:
         return f"DeviceArray(shape={self.shape}, dtype={self.dtype}, ptr=0x{self.ptr:x})"
+
+    def describe(self) -> str:
+        """dtype, shape and size, e.g. ``float32[1000] (4000 bytes)``."""
+        return f"{self.dtype}{list(self.shape)} ({self.nbytes} bytes)"
 
     def get(self) -> np.ndarray:
         """A host copy of the contents."""

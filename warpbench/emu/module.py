@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from warpbench.errors import ShapeError, UnknownNameError
-from warpbench.emu import abi, elf
+from warpbench.emu import abi, addresses, elf
 from warpbench.emu.rewrite import normalize_expression
 
 if TYPE_CHECKING:
     from warpbench.emu.build import BuiltModule
 
 _ANCHOR = "g_tls_anchor"
+_PAD = "wbemu_shared_pad"   # canary bytes the source rewrite puts around __shared__ declarations
 
 
 def _load_private_copy(data: bytes) -> ctypes.CDLL:
@@ -89,7 +90,10 @@ class EmuModule:
         for symbol in self.symbols:
             if (symbol.name == name and symbol.kind == elf.STT_OBJECT
                     and symbol.binding in (elf.STB_GLOBAL, elf.STB_WEAK)):
-                return self.base_address + symbol.value, symbol.size
+                address = self.base_address + symbol.value
+                addresses.track(self, address, address + symbol.size, address, address + symbol.size,
+                                f"__device__ variable '{name}' ({symbol.size} bytes)")
+                return address, symbol.size
         raise UnknownNameError(f"no __device__ or __constant__ variable '{name}' with external "
                                "linkage in this module")
 
@@ -118,7 +122,7 @@ class EmuModule:
         """TLS byte ranges holding the ``__shared__`` arrays a kernel may use (its own,
         plus those of device functions and namespace scope), and their total size; every
         array of the module when the kernel's symbol is not found."""
-        tls = [s for s in self.symbols if s.kind == elf.STT_TLS and _ANCHOR not in s.name]
+        tls = [s for s in self.symbols if s.kind == elf.STT_TLS and _ANCHOR not in s.name and _PAD not in s.name]
         functions = {s.value: s.name for s in self.symbols if s.kind == elf.STT_FUNC}
         own = functions.get(kernel_address - self.base_address)
         used = tls
@@ -129,6 +133,27 @@ class EmuModule:
             used = [s for s in tls if s.name.startswith(mine)
                     or not any(s.name.startswith(p) for p in kernel_prefixes)]
         return [(s.value, s.size) for s in used], sum(s.size for s in used)
+
+    @cached_property
+    def shared_arrays(self) -> list[tuple[int, int, str]]:
+        """(TLS offset, size, source name) of every ``__shared__`` array, by offset."""
+        return sorted((s.value, s.size, elf.variable_name(s.name)) for s in self.symbols
+                      if s.kind == elf.STT_TLS and s.size and _ANCHOR not in s.name and _PAD not in s.name)
+
+    @cached_property
+    def shared_guards(self) -> list[tuple[int, int]]:
+        """(TLS offset, size) of the bytes of the TLS block outside every ``__shared__`` array
+        (the rewrite's pads, alignment gaps, the runtime's anchor at the end): no kernel may
+        write them."""
+        covered = sorted((s.value, s.value + s.size) for s in self.symbols
+                         if s.kind == elf.STT_TLS and _PAD not in s.name and _ANCHOR not in s.name)
+        end = max((s.value + s.size for s in self.symbols if s.kind == elf.STT_TLS), default=0)
+        guards, position = [], 0
+        for start, stop in covered + [(end, end)]:
+            if start > position:
+                guards.append((position, start - position))
+            position = max(position, stop)
+        return guards
 
 
 def compile_module(source: str, *, filename: str | None = None, defines: dict | None = None,

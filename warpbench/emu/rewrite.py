@@ -3,6 +3,8 @@
 * ``extern __shared__ T name[];`` becomes a pointer into the runtime's dynamic shared
   memory buffer (every such array aliases its start, as in CUDA);
 * ``__noinline__`` becomes ``__attribute__((noinline))`` (a macro would break libstdc++);
+* every static ``__shared__`` declaration is flanked by canary pads (``WBEMU_SHARED_PAD``),
+  so that indexing past an array is caught after the block instead of corrupting memory;
 * features the emulator cannot run are refused before compiling, with file:line;
 * a kernel table exporting every kernel (name, parameter types, launch thunk) is appended.
 """
@@ -12,8 +14,8 @@ import re
 from dataclasses import dataclass
 
 from warpbench.emu.errors import UnsupportedFeature
-from warpbench.emu.source_scan import (KernelDecl, blank_gpu_only, find_kernels,
-                                                line_of, mask_code)
+from warpbench.emu.source_scan import (KernelDecl, blank_directives, blank_gpu_only, find_kernels,
+                                      mask_code, source_location)
 
 _UNSUPPORTED = [
     (r"\b(?:asm|__asm__|__asm)\b(?:\s+(?:volatile|__volatile__))?\s*\(", "inline assembly (asm)",
@@ -36,6 +38,7 @@ _UNSUPPORTED = [
 _UNSUPPORTED_RE = [(re.compile(p), feature, hint) for p, feature, hint in _UNSUPPORTED]
 _ATTRIBUTES = re.compile(r"__align__\s*\(\s*\d+\s*\)|alignas\s*\([^)]*\)|__attribute__\s*\(\(.*?\)\)"
                          r"|\b__shared__\b|\bstatic\b|\bextern\b", re.S)
+_SHARED = re.compile(r"\b__shared__\b")
 _EXTERN_SHARED = re.compile(r"\bextern\b(?P<spec>[^;{}]*?)\b(?P<name>[A-Za-z_]\w*)\s*\[\s*\]\s*;", re.S)
 
 
@@ -53,14 +56,35 @@ def check_supported(text: str, filename: str) -> None:
     if not hits:
         return
     position, feature, hint = min(hits)
-    line = line_of(code, position)
+    file, line = source_location(text, position, filename)
     raise UnsupportedFeature(
-        f"{filename}:{line}: {feature} is not supported by the CUDA emulator ({hint})",
-        feature=feature, file=filename, line=line)
+        f"{file}:{line}: {feature} is not supported by the CUDA emulator ({hint})",
+        feature=feature, file=file, line=line)
+
+
+def pad_static_shared(text: str) -> str:
+    """``text`` with a ``WBEMU_SHARED_PAD`` declaration before and after every statement
+    declaring static ``__shared__`` variables (on the same lines). The compiler orders
+    them in the TLS block as it likes; with pads on both sides, one ends up next to each end."""
+    code = blank_directives(mask_code(text))
+    pieces, last = [], 0
+    for m in _SHARED.finditer(code):
+        start = max(code.rfind(";", 0, m.start()), code.rfind("{", 0, m.start()),
+                    code.rfind("}", 0, m.start())) + 1
+        end = code.find(";", m.end())
+        head = code[start:m.start()]
+        if end < 0 or start < last or "extern" in code[start:end] or head.count("(") != head.count(")"):
+            continue
+        start += len(head) - len(head.lstrip())
+        pieces += [text[last:start], "WBEMU_SHARED_PAD ", text[start:end + 1], " WBEMU_SHARED_PAD"]
+        last = end + 1
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def rewrite(text: str) -> str:
-    """``text`` with dynamic shared arrays and ``__noinline__`` rewritten, same line count."""
+    """``text`` with dynamic shared arrays, static shared arrays and ``__noinline__``
+    rewritten, same line count."""
     code = mask_code(text)
     pieces, last = [], 0
     for m in _EXTERN_SHARED.finditer(code):
@@ -72,7 +96,7 @@ def rewrite(text: str) -> str:
         pieces += [text[last:m.start()], statement, "\n" * text.count("\n", m.start(), m.end())]
         last = m.end()
     pieces.append(text[last:])
-    rewritten = "".join(pieces)
+    rewritten = pad_static_shared("".join(pieces))
     return re.sub(r"\b__noinline__\b", "__attribute__((noinline))", rewritten)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 _COMMENT_OR_LITERAL = re.compile(
     r"//[^\n]*|/\*.*?\*/|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.S)
 _DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*(\w+)(.*)$")
+_LINE_DIRECTIVE = re.compile(r'^[ \t]*#[ \t]*(?:line[ \t]+)?(\d+)(?:[ \t]+"([^"\n]*)")?[^\n]*\n', re.M)
 _CALL = re.compile(r"[^(;{}]*?([A-Za-z_][\w:]*)\s*\(")
 _ATTRIBUTE_WORDS = {"__launch_bounds__", "__attribute__", "__align__", "alignas", "__maxnreg__",
                     "__cluster_dims__"}
@@ -24,6 +25,13 @@ _QUALIFIERS = {"const", "volatile", "__restrict__", "__restrict", "restrict", "s
 def _blank(text: str) -> str:
     """Spaces for every character of ``text`` except newlines."""
     return re.sub(r"[^\n]", " ", text)
+
+
+def mask_comments(text: str) -> str:
+    """``text`` with comments blanked (string and character literals left intact)."""
+    def _blank_comment(m: re.Match) -> str:
+        return _blank(m.group()) if m.group().startswith("/") else m.group()
+    return _COMMENT_OR_LITERAL.sub(_blank_comment, text)
 
 
 def mask_code(text: str) -> str:
@@ -82,6 +90,18 @@ def blank_directives(text: str) -> str:
 def line_of(text: str, position: int) -> int:
     """1-based line number of ``position`` in ``text``."""
     return text.count("\n", 0, position) + 1
+
+
+def source_location(text: str, position: int, filename: str) -> tuple[str, int]:
+    """File and line of ``position`` in ``text`` as the compiler reports them: ``#line``
+    directives (such as the one under the facade's ``extern "C" {`` wrapper) renumber."""
+    line, file = line_of(text, position), filename
+    directives = list(_LINE_DIRECTIVE.finditer(mask_comments(text), 0, position))
+    if directives:
+        last = directives[-1]
+        line = int(last.group(1)) + text.count("\n", last.end(), position)
+        file = last.group(2) if last.group(2) is not None else file
+    return file, line
 
 
 @dataclass(frozen=True)

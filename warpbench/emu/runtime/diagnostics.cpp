@@ -24,6 +24,14 @@ unsigned diagnostic_count() { return g_count; }
 unsigned dropped_diagnostics() { return g_dropped; }
 bool has_error_diagnostic() { return g_has_error; }
 
+DiagnosticsMark mark_diagnostics() { return DiagnosticsMark{g_count, g_dropped, g_has_error}; }
+
+void rewind_diagnostics(const DiagnosticsMark& mark) {
+    g_count = mark.count;
+    g_dropped = mark.dropped;
+    g_has_error = mark.has_error;
+}
+
 wbemu_diagnostic* report(int kind, int severity, const Fiber* fiber, const Site& site,
                          const char* format, ...) {
     if (severity == WBEMU_ERROR) g_has_error = true;

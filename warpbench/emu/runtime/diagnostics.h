@@ -10,6 +10,15 @@ unsigned diagnostic_count();
 unsigned dropped_diagnostics();
 bool has_error_diagnostic();
 
+// The buffer's state, to forget what a replay of a block reported.
+struct DiagnosticsMark {
+    unsigned count;
+    unsigned dropped;
+    bool has_error;
+};
+DiagnosticsMark mark_diagnostics();
+void rewind_diagnostics(const DiagnosticsMark& mark);
+
 // Appends a record for `fiber` (may be null) at `site`; returns null when the buffer is
 // full, so callers fill optional fields only through the returned pointer.
 wbemu_diagnostic* report(int kind, int severity, const Fiber* fiber, const Site& site,

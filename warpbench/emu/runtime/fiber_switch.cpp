@@ -1,5 +1,5 @@
 // The x86-64 context switch. glibc's swapcontext makes a sigprocmask system call per switch
-// (about 20x slower, see notes/emulator.md section 2), and longjmp across stacks is undefined
+// (about 20x slower), and longjmp across stacks is undefined
 // and aborts under _FORTIFY_SOURCE; saving the System V callee-saved state by hand is enough.
 #include <cstdint>
 

@@ -9,6 +9,8 @@
 #include "order.h"
 #include "scheduler.h"
 #include "state.h"
+#include "stops.h"
+#include "watch.h"
 
 extern "C" {
 WBEMU_HIDDEN wbemu_dim3 wbemu_block_idx;
@@ -37,21 +39,20 @@ wbemu_dim3 block_index(std::uint64_t linear, const wbemu_dim3& grid) {
 }
 
 std::uint64_t run_grid(const wbemu_launch_config& c) {
-    const std::uint64_t blocks = static_cast<std::uint64_t>(c.grid.x) * c.grid.y * c.grid.z;
-    const BlockOrder order(c.block_order, c.block_seed, blocks);
+    Launch& g = g_launch;
+    const BlockOrder order(c.block_order, c.block_seed, g.block_count);
     SignalGuard guard(c);
-    std::uint64_t k = 0;
-    while (k < blocks) {
-        const std::uint64_t linear = order.at(k++);
+    while (g.blocks_done < g.block_count && !take_pending_stop()) {
+        const std::uint64_t linear = order.at(g.blocks_done++);
         wbemu_block_idx = block_index(linear, c.grid);
         poison_shared_memory(c);
-        bool ok = run_block(linear);
+        const bool ok = run_block(linear);
         // Canaries are checked after each block, so an overrun is pinned on its block.
-        ok = check_dynamic_shared_canary(c) && ok;
-        ok = check_redzones(c) && ok;
-        if (!ok) break;
+        const Breach breach = check_canaries(c);
+        if (ok && breach.start) find_writer(breach, linear);
+        if (!ok || breach.start) break;
     }
-    return k;
+    return g.blocks_done;
 }
 
 }  // namespace
@@ -70,6 +71,12 @@ extern "C" WBEMU_EXPORT int wbemu_launch(const wbemu_launch_config* config, wbem
     g.switches = 0;
     g.in_stdio = 0;
     g.stop_requested = false;
+    g.stop_pending = 0;
+    g.interrupted = 0;
+    g.replaying = false;
+    g.check_each_segment = false;
+    g.block_count = static_cast<std::uint64_t>(c.grid.x) * c.grid.y * c.grid.z;
+    g.blocks_done = 0;
     g.poison_word = 0x0101010101010101ull * static_cast<std::uint64_t>(c.poison & 0xFF);
     wbemu_block_dim = c.block;
     wbemu_grid_dim = c.grid;
@@ -90,6 +97,7 @@ extern "C" WBEMU_EXPORT int wbemu_launch(const wbemu_launch_config* config, wbem
     result->float_atomics_elsewhere = float_atomics_elsewhere();
     result->blocks_run = blocks_run;
     result->fiber_switches = g.switches;
+    result->interrupted = g.interrupted;
     return result->failed;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "wbemu/abi.h"
 
@@ -12,12 +13,20 @@ namespace wbemu {
 void locate_shared_block(const wbemu_launch_config& config);
 
 // Fills the block's static and dynamic shared memory with the poison byte and arms the
-// canary behind the dynamic shared bytes the launch asked for.
+// canaries around the static arrays and behind the dynamic bytes the launch asked for.
 void poison_shared_memory(const wbemu_launch_config& config);
 
-// Each returns false after recording a diagnostic when a canary was overwritten.
-bool check_dynamic_shared_canary(const wbemu_launch_config& config);
-bool check_redzones(const wbemu_launch_config& config);
+// A canary found overwritten after a block: where it is and what it must hold.
+struct Breach {
+    wbemu_diagnostic* record = nullptr;  // its report; null when none (or the buffer was full)
+    unsigned char* start = nullptr;
+    std::vector<unsigned char> expected;
+    bool exclusive_pages = false;        // its pages hold nothing but the memory it guards
+};
+
+// Checks the dynamic shared canary, the guards around static shared arrays and the
+// redzones of array arguments, reporting each kind overwritten; returns the first breach.
+Breach check_canaries(const wbemu_launch_config& config);
 
 void reset_float_atomic_tracking();
 std::uint64_t float_atomic_buffers();

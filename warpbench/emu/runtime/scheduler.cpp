@@ -7,7 +7,9 @@
 #include "diagnostics.h"
 #include "fiber.h"
 #include "order.h"
+#include "stops.h"
 #include "warp_ops.h"
+#include "watch.h"
 
 extern "C" {
 WBEMU_HIDDEN wbemu_thread* wbemu_current = nullptr;
@@ -34,6 +36,7 @@ Fiber* next_ready() {
 // costs one switch instead of two through the scheduler.
 void switch_to_next(void** save_sp) {
     Launch& g = g_launch;
+    if (__builtin_expect(g.check_each_segment, false)) segment_ended();
     ++g.switches;
     Fiber* next = next_ready();
     wbemu_current = next ? &next->pub : nullptr;
@@ -121,6 +124,10 @@ bool run_block(std::uint64_t block_linear) {
     g.in_block = true;
     for (;;) {
         g.cursor = 0;
+        if (take_pending_stop()) {
+            g.aborted = true;
+            break;
+        }
         if (Fiber* first = next_ready()) {
             ++g.switches;
             wbemu_current = &first->pub;

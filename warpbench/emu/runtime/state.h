@@ -5,6 +5,7 @@
 // thread_local: the module's TLS block must hold only the kernels' __shared__ arrays.
 #pragma once
 
+#include <csignal>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -76,8 +77,14 @@ struct Launch {
     std::uint64_t block_linear = 0;
     unsigned interval = 0;
     std::uint64_t switches = 0;      // progress counter watched by the watchdog
+    std::uint64_t block_count = 0;
+    std::uint64_t blocks_done = 0;
     unsigned in_stdio = 0;           // a fiber is inside device printf
-    bool stop_requested = false;     // the watchdog fired while in_stdio
+    bool stop_requested = false;     // a thread was stopped by force, maybe while in_stdio
+    volatile sig_atomic_t stop_pending = 0;  // a stop (diagnostic kind) asked for while no thread ran
+    volatile sig_atomic_t interrupted = 0;   // SIGINT arrived during the launch
+    bool replaying = false;          // a block runs again to find who overwrote a canary
+    bool check_each_segment = false; // the replay compares the canary whenever a fiber parks
     std::uint64_t poison_word = 0;   // the poison byte repeated
 };
 

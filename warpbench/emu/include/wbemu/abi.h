@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WBEMU_ABI_VERSION 1
+#define WBEMU_ABI_VERSION 2
 #define WBEMU_HIDDEN __attribute__((visibility("hidden")))
 #define WBEMU_EXPORT __attribute__((visibility("default")))
 
@@ -69,8 +69,13 @@ enum wbemu_diagnostic_kind {
     WBEMU_DIAG_WATCHDOG,
     WBEMU_DIAG_MEMORY_FAULT,
     WBEMU_DIAG_EXIT_BEFORE_BARRIER,
-    WBEMU_DIAG_INTERNAL
+    WBEMU_DIAG_INTERNAL,
+    WBEMU_DIAG_ARITHMETIC,
+    WBEMU_DIAG_INTERRUPT,
+    WBEMU_DIAG_TIME_LIMIT
 };
+
+enum wbemu_access { WBEMU_ACCESS_UNKNOWN, WBEMU_ACCESS_READ, WBEMU_ACCESS_WRITE };
 
 enum wbemu_severity { WBEMU_WARNING, WBEMU_ERROR };
 
@@ -86,10 +91,12 @@ struct wbemu_diagnostic {
     int line;
     const char* other_file;
     int other_line;
-    int buffer;          /* index into the launch's redzone buffers, or -1 */
-    long long offset;    /* byte offset of a redzone hit: negative = before the start */
-    uint64_t pc;         /* program counter of a fault or watchdog stop, or 0 */
-    uint64_t address;    /* faulting data address, or 0 */
+    int buffer;          /* index into the launch's redzone buffers or shared guards, or -1 */
+    long long offset;    /* redzone hit: byte offset, negative = before the start;
+                            shared guard hit: offset in the TLS block */
+    uint64_t pc;         /* program counter of a fault, overwrite or stop, or 0 */
+    uint64_t address;    /* faulting or overwritten data address, or 0 */
+    int access;          /* enum wbemu_access of a memory fault */
     char message[512];
 };
 
@@ -105,8 +112,9 @@ struct wbemu_redzone {
 /* Address range [start, end) of the launch's array argument number `buffer`. */
 struct wbemu_range { uint64_t start; uint64_t end; };
 
-/* Byte range [offset, offset + size) of the module's TLS block (its __shared__ arrays) to
- * poison at each block start; offsets are those of the TLS symbols in the symbol table. */
+/* Byte range [offset, offset + size) of the module's TLS block: __shared__ arrays to poison
+ * at each block start, or the guards around them that must keep their canary; offsets are
+ * those of the TLS symbols in the symbol table. */
 struct wbemu_tls_range { uint64_t offset; uint64_t size; };
 
 enum wbemu_order { WBEMU_ORDER_FORWARD, WBEMU_ORDER_REVERSE, WBEMU_ORDER_RANDOM };
@@ -122,7 +130,8 @@ struct wbemu_launch_config {
     uint64_t thread_seed;
     uint64_t block_seed;
     int poison;
-    double watchdog_seconds;
+    double watchdog_seconds;        /* 0: off */
+    double time_limit_seconds;      /* 0: off */
     unsigned char* stacks;          /* stack_count slots of stack_stride bytes, guard page first */
     uint64_t stack_stride;
     unsigned stack_count;
@@ -135,6 +144,8 @@ struct wbemu_launch_config {
     const struct wbemu_tls_range* tls_ranges;
     unsigned tls_range_count;
     uint64_t tls_anchor_offset;     /* offset of the runtime's anchor variable in the TLS block */
+    const struct wbemu_tls_range* tls_guards;  /* TLS bytes outside every __shared__ array */
+    unsigned tls_guard_count;
 };
 
 struct wbemu_launch_result {
@@ -145,6 +156,7 @@ struct wbemu_launch_result {
     int float_atomics_elsewhere;    /* float atomics on shared or global symbols */
     uint64_t blocks_run;
     uint64_t fiber_switches;
+    int interrupted;                /* SIGINT stopped the launch */
 };
 
 /* One exported kernel: generated at the end of every compiled module. */

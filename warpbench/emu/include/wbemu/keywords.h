@@ -23,6 +23,14 @@
 /* One instance per OS thread, i.e. per block being run; all such variables of a module sit
  * in its TLS block, which the runtime poisons at every block start. */
 #define __shared__ static thread_local
+/* Canary bytes the source rewrite declares before and after every static __shared__
+ * declaration: the runtime fills them at each block start and reports a block that
+ * overwrote them (an array indexed past its end) instead of letting it corrupt memory. */
+#define WBEMU_SHARED_PAD_BYTES 64
+#define WBEMU_SHARED_PAD_NAMED(n) \
+    static thread_local unsigned char wbemu_shared_pad_##n[WBEMU_SHARED_PAD_BYTES] __attribute__((used));
+#define WBEMU_SHARED_PAD_EXPANDED(n) WBEMU_SHARED_PAD_NAMED(n)
+#define WBEMU_SHARED_PAD WBEMU_SHARED_PAD_EXPANDED(__COUNTER__)
 #define __forceinline__ inline __attribute__((always_inline))
 #define __launch_bounds__(...)
 #define __grid_constant__
