@@ -41,7 +41,7 @@ class Dim3(C.Structure):
 class Diagnostic(C.Structure):
     """struct wbemu_diagnostic: one finding of a launch."""
 
-    _fields_ = [("kind", C.c_int), ("severity", C.c_int), ("block", Dim3), ("thread", Dim3),
+    _fields_ = [("code", C.c_int), ("severity", C.c_int), ("block", Dim3), ("thread", Dim3),
                 ("other_thread", Dim3), ("has_thread", C.c_int), ("has_other_thread", C.c_int),
                 ("file", C.c_char_p), ("line", C.c_int), ("other_file", C.c_char_p),
                 ("other_line", C.c_int), ("buffer", C.c_int), ("offset", C.c_longlong),

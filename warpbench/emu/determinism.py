@@ -80,7 +80,7 @@ def _arrays(args) -> list[tuple[int, DeviceArray]]:
 
 def _differing(reference: np.ndarray, other: np.ndarray, tolerant: bool, rtol: float) -> np.ndarray:
     """Boolean mask of elements that differ (bitwise, or beyond ``rtol`` when tolerant)."""
-    if tolerant and reference.dtype.kind == "f":
+    if tolerant and np.issubdtype(reference.dtype, np.floating):
         scale = float(np.nanmax(np.abs(reference))) if reference.size and np.isfinite(reference).any() else 0.0
         close = np.isclose(reference, other, rtol=rtol, atol=rtol * scale, equal_nan=True)
         return ~close

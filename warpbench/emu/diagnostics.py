@@ -127,13 +127,13 @@ def describe(context: LaunchContext, record: abi.Diagnostic) -> tuple[str, dict]
     if file:
         parts.append(f"at {file}:{line}")
     text = record.message.decode(errors="replace")
-    if record.kind == abi.DIAG_OUT_OF_BOUNDS and 0 <= record.buffer < len(context.arrays):
+    if record.code == abi.DIAG_OUT_OF_BOUNDS and 0 <= record.buffer < len(context.arrays):
         text = _buffer_text(context, record)
-    if record.kind == abi.DIAG_SHARED_OVERFLOW and record.buffer >= 0:
+    if record.code == abi.DIAG_SHARED_OVERFLOW and record.buffer >= 0:
         text = _shared_text(context, record)
-    if record.kind == abi.DIAG_MEMORY_FAULT:
+    if record.code == abi.DIAG_MEMORY_FAULT:
         text = _guard_text(record, context) or text
-    if record.kind in (abi.DIAG_WATCHDOG, abi.DIAG_TIME_LIMIT) and record.other_file:
+    if record.code in (abi.DIAG_WATCHDOG, abi.DIAG_TIME_LIMIT) and record.other_file:
         text += f" (its last barrier or warp operation was at {_decode(record.other_file)}:{record.other_line})"
     fields = {"kernel": context.kernel, "block": block, "thread": thread, "file": file, "line": line}
     return " ".join(parts) + ": " + text, fields
@@ -157,7 +157,7 @@ def raise_for(context: LaunchContext, records: list[abi.Diagnostic], dropped: in
 
 def _error_class(record: abi.Diagnostic, context: LaunchContext) -> type:
     """A write into an allocation's guard region is an out-of-bounds write, not just a fault."""
-    if (record.kind == abi.DIAG_MEMORY_FAULT and record.access == abi.ACCESS_WRITE
+    if (record.code == abi.DIAG_MEMORY_FAULT and record.access == abi.ACCESS_WRITE
             and _guard_text(record, context) is not None):
         return E.OutOfBoundsWrite
-    return _ERRORS.get(record.kind, E.KernelFault)
+    return _ERRORS.get(record.code, E.KernelFault)

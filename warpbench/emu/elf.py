@@ -21,7 +21,7 @@ class Symbol:
     name: str
     value: int
     size: int
-    kind: int
+    type: int
     binding: int
     visibility: int
 
@@ -35,8 +35,8 @@ def read_symbols(path: Path) -> list[Symbol]:
     shentsize, shnum = struct.unpack_from("<HH", data, 0x3A)
     sections = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(shnum)]
     symbols = {}
-    for _name, kind, _flags, _addr, offset, size, link, _info, _align, entsize in sections:
-        if kind != SHT_SYMTAB:
+    for _name, section_type, _flags, _addr, offset, size, link, _info, _align, entsize in sections:
+        if section_type != SHT_SYMTAB:
             continue
         strtab_offset = sections[link][4]
         for st_name, info, other, _shndx, value, sym_size in struct.iter_unpack(

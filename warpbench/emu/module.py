@@ -88,7 +88,7 @@ class EmuModule:
     def get_global(self, name: str) -> tuple[int, int]:
         """(address, size in bytes) of a ``__device__`` or ``__constant__`` variable."""
         for symbol in self.symbols:
-            if (symbol.name == name and symbol.kind == elf.STT_OBJECT
+            if (symbol.name == name and symbol.type == elf.STT_OBJECT
                     and symbol.binding in (elf.STB_GLOBAL, elf.STB_WEAK)):
                 address = self.base_address + symbol.value
                 addresses.track(self, address, address + symbol.size, address, address + symbol.size,
@@ -109,21 +109,21 @@ class EmuModule:
     def user_globals(self) -> dict[str, tuple[int, int]]:
         """Every C-named global variable of the kernel source: name -> (address, size)."""
         return {s.name: (self.base_address + s.value, s.size) for s in self.symbols
-                if s.kind == elf.STT_OBJECT and s.binding in (elf.STB_GLOBAL, elf.STB_WEAK)
+                if s.type == elf.STT_OBJECT and s.binding in (elf.STB_GLOBAL, elf.STB_WEAK)
                 and s.visibility == elf.STV_DEFAULT and s.size
                 and not s.name.startswith(("_Z", "wbemu_", "__"))}
 
     @cached_property
     def tls_anchor_offset(self) -> int:
         """Offset of the runtime's anchor variable in the module's TLS block."""
-        return next(s.value for s in self.symbols if s.kind == elf.STT_TLS and _ANCHOR in s.name)
+        return next(s.value for s in self.symbols if s.type == elf.STT_TLS and _ANCHOR in s.name)
 
     def shared_layout(self, kernel_address: int) -> tuple[list[tuple[int, int]], int]:
         """TLS byte ranges holding the ``__shared__`` arrays a kernel may use (its own,
         plus those of device functions and namespace scope), and their total size; every
         array of the module when the kernel's symbol is not found."""
-        tls = [s for s in self.symbols if s.kind == elf.STT_TLS and _ANCHOR not in s.name and _PAD not in s.name]
-        functions = {s.value: s.name for s in self.symbols if s.kind == elf.STT_FUNC}
+        tls = [s for s in self.symbols if s.type == elf.STT_TLS and _ANCHOR not in s.name and _PAD not in s.name]
+        functions = {s.value: s.name for s in self.symbols if s.type == elf.STT_FUNC}
         own = functions.get(kernel_address - self.base_address)
         used = tls
         if own is not None:
@@ -138,7 +138,7 @@ class EmuModule:
     def shared_arrays(self) -> list[tuple[int, int, str]]:
         """(TLS offset, size, source name) of every ``__shared__`` array, by offset."""
         return sorted((s.value, s.size, elf.variable_name(s.name)) for s in self.symbols
-                      if s.kind == elf.STT_TLS and s.size and _ANCHOR not in s.name and _PAD not in s.name)
+                      if s.type == elf.STT_TLS and s.size and _ANCHOR not in s.name and _PAD not in s.name)
 
     @cached_property
     def shared_guards(self) -> list[tuple[int, int]]:
@@ -146,8 +146,8 @@ class EmuModule:
         (the rewrite's pads, alignment gaps, the runtime's anchor at the end): no kernel may
         write them."""
         covered = sorted((s.value, s.value + s.size) for s in self.symbols
-                         if s.kind == elf.STT_TLS and _PAD not in s.name and _ANCHOR not in s.name)
-        end = max((s.value + s.size for s in self.symbols if s.kind == elf.STT_TLS), default=0)
+                         if s.type == elf.STT_TLS and _PAD not in s.name and _ANCHOR not in s.name)
+        end = max((s.value + s.size for s in self.symbols if s.type == elf.STT_TLS), default=0)
         guards, position = [], 0
         for start, stop in covered + [(end, end)]:
             if start > position:
