@@ -20,6 +20,7 @@ import numpy as np
 from warpbench import config
 from warpbench.errors import DTypeError, ShapeError, WarpbenchError
 from warpbench.graph.basic import Apply, Constant, Variable
+from warpbench.graph.c_op import c_thunk, runs_c_code
 from warpbench.graph.fg import FunctionGraph
 from warpbench.graph.op import Op
 from warpbench.graph.shared import SharedVariable
@@ -66,6 +67,8 @@ def performer(node: Apply, kernel) -> str:
     """The name of the op method a step calls: the one the op's author wrote."""
     if kernel is not None:
         return "perform_device"
+    if runs_c_code(node.op):
+        return "c_code"
     return "perform_host" if type(node.op).perform_host is not Op.perform_host else "perform"
 
 
@@ -93,11 +96,14 @@ def implementation(node: Apply, device) -> tuple[Callable[[list, list], None], o
     """The function running ``node`` and the compiled kernel it launches (None on the host).
 
     A node lifted to ``device`` (placed on its ``graph_placement``) runs its op's kernel;
-    every other node (transfers included) runs its op's host implementation.
+    every other node (transfers included) runs its op's host implementation: its C code,
+    compiled now, when it has some and no ``perform_host``.
     """
     if device.graph_placement is not None and placement(node) == device.graph_placement:
         kernel = device.compile(node.op.device_kernel(node))
         return functools.partial(node.op.perform_device, node, kernel), kernel
+    if runs_c_code(node.op):
+        return c_thunk(node), None
     return functools.partial(node.op.perform_host, node), None
 
 

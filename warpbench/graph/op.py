@@ -11,9 +11,12 @@ hashing and printing are generated from them, so two ``AXPBOp(4, 5)`` are one op
   inputs that do not fit, which is how shapes are checked before anything runs);
 - ``grad(inputs, output_grads)``: symbolic gradients of the inputs (None where none flows).
 
-Two optional implementations make an op fast:
+Optional implementations make an op fast:
 
 - ``perform_host``: the CPU implementation (Cython host code); defaults to ``perform``;
+- ``c_code`` and its companions (Theano's C contract, see c_op.py): C++ compiled for the
+  host; a host node runs it unless the op has its own ``perform_host``, and an op with C
+  code needs no ``perform``;
 - ``device_kernel(node)`` + ``perform_device``: the registry kernel that computes the node
   on a kernel device (cuda, emu) and how to launch it. An op without one runs on the host,
   with transfers around it, when a function targets a kernel device.
@@ -34,6 +37,9 @@ class Op:
 
     #: False for ops that must not run while a function is being compiled (transfers).
     do_constant_folding = True
+    #: Positions of the inputs whose values the op never reads, only their shapes (Fill's
+    #: model): a compiled function feeds them a stand-in of the right shape (shape.py).
+    shape_inputs: tuple[int, ...] = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -79,8 +85,12 @@ class Op:
         return node.outputs[0] if len(node.outputs) == 1 else node.outputs
 
     def perform(self, node: Apply, inputs: list, output_storage: list[list]) -> None:
-        """Compute the outputs with NumPy: ``output_storage[i][0] = value``."""
-        raise MethodNotDefined(f"{type(self).__name__} does not define perform")
+        """Compute the outputs with NumPy: ``output_storage[i][0] = value``; an op that gives
+        only C code runs that instead."""
+        from warpbench.graph import c_op
+        if not c_op.has_c_code(self):
+            raise MethodNotDefined(f"{type(self).__name__} does not define perform (nor c_code)")
+        c_op.perform_c(node, inputs, output_storage)
 
     def perform_host(self, node: Apply, inputs: list, output_storage: list[list]) -> None:
         """The CPU implementation used when the graph runs; host code where an op has it."""
@@ -93,6 +103,25 @@ class Op:
     def grad(self, inputs: list[Variable], output_grads: list[Variable]) -> list[Variable | None]:
         """Symbolic gradients of the cost w.r.t. ``inputs`` given those of the outputs."""
         raise MethodNotDefined(f"{self} has no gradient")
+
+    # -- C for the host (Theano's names; see c_op.py for what the code can use) ----------
+
+    def c_code(self, node: Apply, name: str, inames: list[str], onames: list[str], sub: dict) -> str:
+        """The C++ body computing ``node``: inputs ``inames``, outputs ``onames``, ``sub["fail"]``."""
+        raise MethodNotDefined(f"{type(self).__name__} does not define c_code")
+
+    def c_support_code(self) -> str:
+        """C++ placed before every node's code of this op (helpers, includes)."""
+        return ""
+
+    def c_support_code_apply(self, node: Apply, name: str) -> str:
+        """C++ placed before ``node``'s code; ``name`` is a C identifier unique to the node."""
+        return ""
+
+    def c_code_cache_version(self) -> tuple:
+        """Part of the compile cache's key (with the generated text): bump it when the code
+        depends on something the text does not show."""
+        return ()
 
     def device_kernel(self, node: Apply) -> str | None:
         """The registry kernel computing ``node`` on a kernel device, or None (host only)."""
