@@ -75,6 +75,12 @@ class Variable:
         return linalg.dot(self, other)
 
     @property
+    def shape(self) -> "Variable":
+        """The symbolic shape, an int64 vector; ``x.shape[i]`` is one extent (see shape.py)."""
+        from warpbench.graph import shape
+        return shape.shape_of(self)
+
+    @property
     def T(self) -> "Variable":
         """The transpose of a matrix variable."""
         from warpbench.graph import linalg

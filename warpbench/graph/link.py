@@ -5,7 +5,8 @@ As in Theano's ``map_storage`` + ``Loop`` VM: every variable gets a 1-element li
 output cells. Constants' cells hold their data, a shared variable's cell is its own
 container. Each node runs inside an NVTX range named after it (domain ``warpbench``,
 category ``graph``), after a shape check by its ``infer_shape``; intermediate values
-are dropped as soon as their last reader has run.
+are dropped as soon as their last reader has run. Outputs must have the shapes
+``infer_shape`` gave (shape.py learns shapes from it without running nodes).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from warpbench.graph.basic import Apply, Constant, Variable
 from warpbench.graph.c_op import c_thunk, runs_c_code
 from warpbench.graph.fg import FunctionGraph
 from warpbench.graph.op import Op
+from warpbench.graph.shape import check_inferred
 from warpbench.graph.shared import SharedVariable
 from warpbench.graph.transfer import GpuFromHost, HostFromGpu, placement
 from warpbench.graph.type import describe_value
@@ -167,11 +169,13 @@ class Loop:
             with nvtx_range(step.name, category="graph", payload=step.index):
                 start = time.perf_counter()
                 try:
-                    step.node.op.infer_shape(step.node, [v.shape for v in values])
+                    inferred = step.node.op.infer_shape(step.node, [v.shape for v in values])
                     for cell in step.outputs:
                         cell[0] = None  # a value left from the previous call must not pass for this one's
                     step.run(values, step.outputs)
                     check_outputs_set(step.node, performer(step.node, step.kernel), step.outputs)
+                    if inferred is not None:
+                        check_inferred(step.node, inferred, step.outputs)
                     if self.synchronize:
                         # Kernel launches return before the kernel ends.
                         self.device.synchronize()

@@ -38,6 +38,7 @@ class Fill(Op):
     """``value`` broadcast to the shape of ``model`` (and ``value``): Theano's fill."""
 
     __props__ = ()
+    shape_inputs = (0,)
 
     def make_node(self, model, value):
         model = as_variable(model)
@@ -63,6 +64,7 @@ class SumTo(Op):
     """
 
     __props__ = ()
+    shape_inputs = (1,)
 
     def make_node(self, g, like):
         g, like = as_variable(g), as_variable(like)

@@ -1,6 +1,7 @@
 """The rewrites a function's graph goes through before it is linked, in this order:
 
 1. ``merge``: common subexpressions become one node, equal constants one constant;
+   ``infer_shapes`` (shape.py): values needed only for their shape are no longer computed;
 2. ``constant_fold``: nodes whose inputs are all constants are computed now (with
    ``perform``) and become constants;
 3. on a kernel device (cuda, emu) only:
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from warpbench.graph.basic import Constant
 from warpbench.graph.fg import FunctionGraph
+from warpbench.graph.shape import infer_shapes
 from warpbench.graph.transfer import GpuFromHost, HostFromGpu, host_from_gpu
 from warpbench.graph.type import KERNEL_DEVICES
 
@@ -94,6 +96,7 @@ def cut_transfers(fg: FunctionGraph) -> int:
 def optimize(fg: FunctionGraph, device: str) -> FunctionGraph:
     """Run the rewrites for ``device`` ("cpu", "emu", "cuda") on ``fg``, in place; return it."""
     merge(fg)
+    infer_shapes(fg)
     constant_fold(fg)
     merge(fg)
     if device in KERNEL_DEVICES:

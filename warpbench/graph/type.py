@@ -33,7 +33,7 @@ def broadcast_shape(shapes) -> tuple:
 
 def describe_value(value) -> str:
     """``'float64 array of shape 3x4'``, ``'float32 scalar 2.0'``: a runtime value, for error messages."""
-    if hasattr(value, "dtype") and hasattr(value, "shape"):
+    if hasattr(value, "dtype") and isinstance(getattr(value, "shape", None), tuple):  # not a Variable
         dtype = np.dtype(value.dtype).name
         if len(value.shape) == 0 and isinstance(value, (np.ndarray, np.generic)):
             return f"{dtype} scalar {value.item()!r}"
