@@ -101,3 +101,30 @@ def test_prints_to_stdout_by_default(capsys):
 
 def test_theano_ids():
     assert [_letters(n) for n in (0, 1, 25, 26, 27, 26 * 26)] == ["A", "B", "Z", "BA", "BB", "BAA"]
+
+
+def test_pprint_of_the_book_example_is_its_output():
+    from warpbench.graph import pprint
+    y = BookAXPBOp(4, 5)(matrix())
+    assert pprint(y) == "AXPBOp{a=4, b=5}.0"
+    y.name = "y"
+    assert pprint(y) == "AXPBOp{a=4, b=5}.0" and pprint(y * 2) == "y * 2"
+
+
+def test_pprint_writes_elementwise_graphs_as_expressions():
+    from warpbench.graph import dot, exp, grad, pprint
+    x, v = matrix("x"), vector("v")
+    assert pprint(x * 2 + 4 * x) == "(x * 2) + (4 * x)"
+    assert pprint((x * 0.5 - 4).sum()) == "sum((x * 0.5) - 4)"
+    assert pprint(-(x + 1) * exp(x.T)) == "(-(x + 1)) * exp(x.T)"
+    assert pprint(dot(x, x.T) / 3) == "(x @ x.T) / 3"
+    assert pprint(x.shape[1] * 2) == "shape(x)[1] * 2"
+    assert pprint(grad((v * v).sum(), v)) == "sum_to(fill(v * v, 1) * v, v) + sum_to(fill(v * v, 1) * v, v)"
+    assert pprint([x + 1, AXPBOp(4, 5)(x)]) == "x + 1\nAXPBOp{a=4, b=5}.0"
+
+
+def test_pprint_of_a_compiled_device_graph_shows_the_transfers():
+    from warpbench.graph import pprint
+    x = vector("x")
+    fg = optimize(FunctionGraph([x], [AXPBOp(4, 5)(x * 2) + 1]), "emu")
+    assert pprint(fg.outputs[0]) == "HostFromGpu(AXPBOp{a=4, b=5}.0 + 1)"

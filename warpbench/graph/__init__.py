@@ -8,9 +8,10 @@ array([ 6., 12.], dtype=float32)
 
 Modules, in the order a graph meets them: type (TensorType, GpuArrayType), basic
 (Variable, Constant, Apply, walks), op (the Op contract), elemwise / reduction / linalg /
-axpb / transfer (the ops), shared, gradient (grad, verify_grad), fg (FunctionGraph),
-rewrite (merge, constant folding, lift to device, cut transfers), link (storage map and
-Loop VM), function, printing (debugprint, print_profile).
+axpb / transfer / shape (the ops; ``x.shape``), c_op (ops written in C, compiled by
+c_compile), shared, gradient (grad, verify_grad), fg (FunctionGraph), rewrite (merge,
+shape inference, constant folding, lift to device, cut transfers), link (storage map and
+Loop VM), function, printing (debugprint, pprint, print_profile).
 """
 from warpbench.graph.axpb import AXPBOp
 from warpbench.graph.basic import (Apply, Constant, Variable, as_variable, constant, matrix, scalar, tensor,
@@ -22,8 +23,9 @@ from warpbench.graph.function import Function, function
 from warpbench.graph.gradient import grad, verify_grad
 from warpbench.graph.linalg import Dot, Transpose, dot, transpose
 from warpbench.graph.op import MethodNotDefined, Op
-from warpbench.graph.printing import debugprint, print_profile
+from warpbench.graph.printing import debugprint, pprint, print_profile
 from warpbench.graph.reduction import Fill, Sum, SumTo, fill, sum, sum_to
+from warpbench.graph.shape import Shape, ShapeI, shape_of
 from warpbench.graph.shared import SharedVariable, shared
 from warpbench.graph.transfer import GpuFromHost, HostFromGpu, placement
 from warpbench.graph.type import GpuArrayType, TensorType
@@ -36,4 +38,5 @@ __all__ = [
     "as_variable", "constant", "debugprint", "dot", "exp", "fill", "function", "grad", "matrix", "mul",
     "neg", "placement", "print_profile", "relu", "scalar", "shared", "sigmoid", "step", "sub", "sum",
     "sum_to", "tanh", "tensor", "tensor4", "transpose", "true_div", "vector", "verify_grad",
+    "Shape", "ShapeI", "pprint", "shape_of",
 ]

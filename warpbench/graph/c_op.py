@@ -51,8 +51,14 @@ typedef float npy_float32;
 typedef double npy_float64;
 typedef bool npy_bool;
 typedef std::ptrdiff_t npy_intp;
-typedef std::int8_t npy_int8; typedef std::int16_t npy_int16; typedef std::int32_t npy_int32; typedef std::int64_t npy_int64;
-typedef std::uint8_t npy_uint8; typedef std::uint16_t npy_uint16; typedef std::uint32_t npy_uint32; typedef std::uint64_t npy_uint64;
+typedef std::int8_t npy_int8;
+typedef std::int16_t npy_int16;
+typedef std::int32_t npy_int32;
+typedef std::int64_t npy_int64;
+typedef std::uint8_t npy_uint8;
+typedef std::uint16_t npy_uint16;
+typedef std::uint32_t npy_uint32;
+typedef std::uint64_t npy_uint64;
 #define WB_ERROR_SIZE {ERROR_SIZE}
 #define WB_FAIL(...) do {{ std::snprintf(wb_error, WB_ERROR_SIZE, __VA_ARGS__); return 1; }} while (0)
 static inline npy_intp wb_size(const npy_intp *dims, int nd)

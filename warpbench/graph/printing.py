@@ -1,4 +1,5 @@
-"""``debugprint``: a graph as text, in Theano's (legacy, the book's) format, with devices.
+"""``debugprint``: a graph as text, in Theano's (legacy, the book's) format, with devices;
+``pprint``: a variable as one expression.
 
 One line per variable, outputs first, inputs indented under the node using them. The
 book's picture, ``transpose(AXPBOp(4, 5)(x.T))`` compiled for "emu" with an AXPBOp that
@@ -22,9 +23,10 @@ as in Theano (PyTensor's box-drawing style was not chosen: the book shows this o
 """
 from __future__ import annotations
 
+import functools
 import sys
 
-from warpbench.graph.basic import Variable
+from warpbench.graph.basic import Constant, Variable
 from warpbench.graph.fg import FunctionGraph
 from warpbench.graph.transfer import placement
 
@@ -37,6 +39,63 @@ def _letters(n: int) -> str:
         text = chr(ord("A") + digit) + text
         if n == 0:
             return text
+
+
+@functools.lru_cache(maxsize=None)
+def _notations() -> dict:
+    """How pprint writes each op it knows: ("infix", "+"), ("prefix", "-"), ("call", "exp"),
+    ("suffix", ".T"), ("extent", None); other ops print as their output (``AXPBOp{a=4, b=5}.0``)."""
+    from warpbench.graph import elemwise, linalg, reduction, shape, transfer
+    table = {elemwise.Add: ("infix", "+"), elemwise.Sub: ("infix", "-"), elemwise.Mul: ("infix", "*"),
+             elemwise.TrueDiv: ("infix", "/"), linalg.Dot: ("infix", "@"), elemwise.Neg: ("prefix", "-"),
+             linalg.Transpose: ("suffix", ".T"), shape.ShapeI: ("extent", None),
+             transfer.GpuFromHost: ("call", None), transfer.HostFromGpu: ("call", None)}
+    for op_class, name in [(elemwise.Exp, "exp"), (elemwise.Tanh, "tanh"), (elemwise.Sigmoid, "sigmoid"),
+                           (elemwise.Relu, "relu"), (elemwise.Step, "step"), (reduction.Sum, "sum"),
+                           (reduction.Fill, "fill"), (reduction.SumTo, "sum_to"), (shape.Shape, "shape")]:
+        table[op_class] = ("call", name)
+    return table
+
+
+def _number(data) -> str:
+    """A 0-d constant as Python writes the number, whole floats without ``.0`` (``2``, ``0.5``)."""
+    text = str(data[()])
+    return text[:-2] if text.endswith(".0") else text
+
+
+def pprint(obj) -> str:
+    """A variable (or each of a list, one per line) as an expression, as Theano's ``pprint``:
+    ``(x * 2) + (4 * x)``; named variables print their name, scalar constants their value,
+    and an op pprint does not know as its output, ``AXPBOp{a=4, b=5}.0`` (the book's line)."""
+    if not isinstance(obj, Variable):
+        return "\n".join(pprint(var) for var in obj)
+    table = _notations()
+
+    def show(var, top: bool = False) -> tuple[str, bool]:
+        """The text of ``var`` and whether it needs parentheses as an operand."""
+        node = var.owner
+        if var.name is not None and not top:
+            return var.name, False
+        if node is None:
+            if isinstance(var, Constant) and var.data.ndim == 0:
+                return _number(var.data), False
+            return str(var), False
+        kind, symbol = table.get(type(node.op), (None, None))
+        if kind is None:
+            return f"{node.op}.{var.index}", False
+        args = [show(v) for v in node.inputs]
+        operands = [f"({text})" if compound else text for text, compound in args]
+        if kind == "infix":
+            return f" {symbol} ".join(operands), True
+        if kind == "prefix":
+            return f"{symbol}{operands[0]}", True
+        if kind == "suffix":
+            return f"{operands[0]}{symbol}", False
+        if kind == "extent":
+            return f"shape({args[0][0]})[{node.op.i}]", False
+        return f"{symbol or node.op}({', '.join(text for text, _ in args)})", False
+
+    return show(obj, top=True)[0]
 
 
 def debugprint(obj, file=None) -> str:
