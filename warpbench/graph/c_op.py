@@ -93,7 +93,7 @@ def _declarations(node: Apply, names: list[str]) -> str:
     variables = node.inputs + node.outputs
     dims = len(variables)
     strides = dims + sum(v.ndim for v in variables)
-    lines, offset = [f"    void *const *wb_data = (void *const *)wb_args;"], 0
+    lines, offset = ["    void *const *wb_data = (void *const *)wb_args;"], 0
     for k, (var, name) in enumerate(zip(variables, names)):
         ctype = _C_TYPES.get(var.dtype)
         if ctype is None:
