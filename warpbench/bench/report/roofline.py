@@ -81,7 +81,8 @@ def device_roof(device, rows: list[BenchRow]) -> Roof:
     if timed:
         largest = max(timed, key=lambda r: r.gbs * r.seconds)
         moved = largest.gbs * largest.seconds * 1e9
-        bandwidth, bandwidth_source = largest.copy_gbs, f"measured: same-run copy of {moved / 1e6:.3g} MB"
+        size = f"{moved / 1e9:.3g} GB" if moved >= 1e9 else f"{moved / 1e6:.3g} MB"
+        bandwidth, bandwidth_source = largest.copy_gbs, f"measured: same-run copy of {size}"
     else:
         bandwidth, bandwidth_source = stated.memory_bandwidth_gbs, f"stated: {stated.name} data sheet"
     if device.kind != "cpu":
@@ -90,7 +91,8 @@ def device_roof(device, rows: list[BenchRow]) -> Roof:
     matmul = cpu_peak_gflops(device)
     fastest = max(timed, key=lambda r: r.gflops, default=None)
     if fastest is not None and fastest.gflops > matmul:
-        return Roof(device.name, bandwidth, bandwidth_source, fastest.gflops, f"measured: fastest case, {label(fastest)}")
+        return Roof(device.name, bandwidth, bandwidth_source, fastest.gflops,
+                    f"measured: fastest case, {label(fastest)}")
     return Roof(device.name, bandwidth, bandwidth_source, matmul, f"measured: NumPy float32 matmul {CPU_PEAK_SIZE}³")
 
 
