@@ -1,9 +1,11 @@
 """Rooflines: measured ceilings where the run measured them, stated ones otherwise, labelled."""
 import pytest
 
+from warpbench.bench.report.machine import gpu_lines
 from warpbench.bench.report.roofline import Roof, data_only, device_roof, measured_points, stated_points
 from warpbench.kernels import get
-from tests.bench.test_report import sample_rows
+from warpbench.runtime.properties import arch_properties
+from tests.bench.test_report import bench_row, sample_rows
 
 
 def test_the_roof_is_the_lower_of_bandwidth_and_compute():
@@ -41,3 +43,23 @@ def test_unmeasured_variants_sit_on_the_stated_roof(emu):
     assert [p.label.split()[0] for p in points] == ["sgemm_smem", "softmax_warp_row"]
     assert all(not p.measured and p.gflops == roof.attainable(p.intensity) for p in points)
     assert points[0].gflops == roof.peak_gflops and points[1].gflops < roof.peak_gflops
+
+
+class FakeGpu:
+    """What the roofline reads from a cuda device, without a GPU."""
+
+    kind, emulated = "cuda", False
+    properties = arch_properties("sm_80")
+    name = "cuda: A100 (sm_80)"
+
+    def describe(self):
+        return ["A100 (sm_80), driver CUDA 13.0", "108 SMs"]
+
+
+def test_gpu_roof_measures_bandwidth_and_states_compute():
+    row = bench_row("sgemm_smem", "p", {"dtype": "float32"}, 1e-3, 1e8, 1e10, device="cuda", copy_gbs=1500.0)
+    roof = device_roof(FakeGpu(), [row])
+    assert (roof.bandwidth_gbs, roof.peak_gflops) == (1500.0, 19500.0)
+    assert roof.bandwidth_source == "measured: same-run copy of 100 MB"
+    assert roof.peak_source == "stated: A100 (sm_80 limits) FP32 data sheet"
+    assert gpu_lines([FakeGpu()]) == "A100 (sm_80), driver CUDA 13.0; 108 SMs"
