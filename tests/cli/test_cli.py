@@ -113,5 +113,5 @@ def test_run_writes_the_report(capsys, tmp_path):
     if not usable:
         assert out.splitlines()[0] == f"cuda: unavailable: {reason}; kernels run on the CPU emulator instead"
     assert "copy[hostcode]" in out and "copy[numpy]" in out
-    for name in ("report.md", "results.json", "bandwidth.png"):
+    for name in ("report.md", "results.json", "report.html", "gbs.svg"):
         assert (tmp_path / "report" / name).stat().st_size > 0

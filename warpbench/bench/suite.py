@@ -8,7 +8,7 @@ the largest check problem.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 from warpbench.bench.cases import Case, TimedStep, case_of
@@ -19,7 +19,9 @@ from warpbench.runtime.kernel import Kernel
 
 @dataclass
 class BenchRow:
-    """One timed case."""
+    """One timed case. ``problem`` and ``config`` are as shown in tables; ``params`` (the problem's
+    fields), ``tunables`` (the configuration), ``workload`` and ``samples`` keep them as data
+    for results.json."""
 
     kernel: str
     device: str
@@ -31,6 +33,10 @@ class BenchRow:
     gflops: float
     copy_gbs: float
     error: str = ""
+    workload: str = ""
+    params: dict = field(default_factory=dict)
+    tunables: dict = field(default_factory=dict)
+    samples: int = 0
 
     @property
     def fraction_of_copy(self) -> float:
@@ -68,12 +74,18 @@ def bench_problems(kernel: Kernel) -> list[Problem]:
     return [p for p in workload.bench_problems if kernel.computes(p)]
 
 
-def bench_case(case: Case, copy: CopyReference, config: str = "") -> BenchRow:
-    """Time ``case``; outputs are not checked here (``check`` does that)."""
-    m = case.measure()
-    return BenchRow(case.name, case.device.kind, case.workload.describe(case.problem), config, m.median,
+def bench_case(case: Case, copy: CopyReference, config: dict | None = None) -> BenchRow:
+    """Time ``case`` under ``config`` (the kernel's tunables); outputs are not checked here
+    (``check`` does that)."""
+    m, config = case.measure(), dict(config or {})
+    return BenchRow(case.name, case.device.kind, case.workload.describe(case.problem), _shown(config), m.median,
                     m.spread, case.bytes_moved / m.median / 1e9, case.flops / m.median / 1e9,
-                    copy.gbs(case.bytes_moved / 2))
+                    copy.gbs(case.bytes_moved / 2), workload=case.workload.name, params=dict(case.problem),
+                    tunables=config, samples=len(m.samples))
+
+
+def _shown(config: dict) -> str:
+    return ",".join(f"{k}={v}" for k, v in config.items())
 
 
 def _failed(name: str, device, problem: str, exc: WarpbenchError, config: str = "") -> BenchRow:
@@ -82,11 +94,10 @@ def _failed(name: str, device, problem: str, exc: WarpbenchError, config: str = 
 
 def bench_compiled(kernel: Kernel, problem: Problem, copy: CopyReference, seed: int = 0) -> BenchRow:
     """Time a compiled kernel on one problem; a failure is a row with its error."""
-    shown = ",".join(f"{k}={v}" for k, v in kernel.config.items())
     try:
-        return bench_case(case_of(kernel, problem, seed), copy, shown)
+        return bench_case(case_of(kernel, problem, seed), copy, kernel.config)
     except WarpbenchError as exc:
-        return _failed(kernel.name, kernel.device, kernel.workload.describe(problem), exc, shown)
+        return _failed(kernel.name, kernel.device, kernel.workload.describe(problem), exc, _shown(kernel.config))
 
 
 def bench_kernel(device, spec: KernelSpec, problem: Problem, copy: CopyReference,

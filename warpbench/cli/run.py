@@ -12,7 +12,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("run", help="check + bench on the default device, host code on the cpu; write report/")
     p.add_argument("kernels", nargs="*", help="variant or family names (default: all)")
     p.add_argument("--out", type=report_folder, default="report",
-                   help="folder for report.md, results.json and bandwidth.png")
+                   help="folder for report.html, report.md (with SVG charts) and results.json")
     p.set_defaults(handler=handle)
 
 
@@ -38,6 +38,7 @@ def handle(args) -> int:
         sections[f"bench on {device.name}"] = bench_table(device_rows)
         print(f"\nbench on {device.name}\n{bench_table(device_rows)}")
     meta = {"kernel device": kernel_device.name, "cuda": "available" if usable else f"unavailable: {reason}"}
-    paths = write_report(args.out, sections, rows, meta)
-    print(f"\nreport: {', '.join(map(str, paths))}")
+    print(f"\nreport: rooflines, charts and nvcc resources of {len(specs)} variant(s) into {args.out}/")
+    paths = write_report(args.out, sections, rows, meta, devices=(kernel_device, cpu), specs=specs)
+    print(f"report: {', '.join(map(str, paths[:3]))} (+ {len(paths) - 3} SVG charts)")
     return 0 if all_ok and not any(r.error for r in rows) else 1

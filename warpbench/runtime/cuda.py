@@ -81,6 +81,7 @@ def _properties(drv, dev) -> DeviceProperties:
         shared_reserved_per_block=base.shared_reserved_per_block,
         l2_bytes=get(attr.L2_CACHE_SIZE),
         memory_bandwidth_gbs=base.memory_bandwidth_gbs,
+        fp32_gflops=base.fp32_gflops,
     )
 
 
