@@ -2,6 +2,7 @@
 against unfused NumPy at awkward shapes, broadcasts and dtypes; a 10-op chain is one launch."""
 import io
 import logging
+import shutil
 from types import SimpleNamespace
 
 import numpy as np
@@ -13,7 +14,9 @@ from warpbench.graph import (Composite, FunctionGraph, debugprint, exp, function
                              tensor, vector)
 from warpbench.graph.elemwise import step
 from warpbench.graph.fusion import fuse_elemwise
+from warpbench.graph.op import device_kernel_of
 from warpbench.graph.rewrite import optimize
+from warpbench.kernels.source import nvcc_module
 
 from .book import AXPBOp as BookAXPBOp
 
@@ -157,3 +160,23 @@ def test_a_zero_d_result_stays_zero_d(emu):
     f = function([s], exp(s) * 2 + 1, device="emu")
     got = f(np.float32(0.5))
     assert got.shape == () and np.isclose(got, np.exp(np.float32(0.5)) * 2 + 1)
+
+
+def test_array_constants_are_copied_to_the_device(emu):
+    x = tensor("x", "float32", 2)
+    f = function([x], x * np.arange(3, dtype=np.float32) + 1, device="emu")
+    assert ops(f.fgraph) == ["GpuFromHost<emu>", "GpuFromHost<emu>", "GpuElemwise{Composite{((i0 * i1) + i2)}}",
+                             "HostFromGpu"]
+    np.testing.assert_array_equal(f(np.ones((2, 3), np.float32)), [[1, 2, 3], [1, 2, 3]])
+
+
+@pytest.mark.skipif(shutil.which("nvcc") is None, reason="nvcc is not installed")
+@pytest.mark.parametrize("dtype", ["float32", "int32"])
+def test_generated_kernels_compile_with_nvcc(dtype):
+    x, y = vector("x", dtype), tensor("y", dtype, 0)
+    every_op = sigmoid(relu(-(x * y)) - step(x) / y) + tanh(exp(x)) * 2
+    fg = optimize(FunctionGraph([x, y], [every_op]), "cuda")
+    (node,) = [n for n in fg.toposort() if "Composite" in str(n.op)]
+    spec = device_kernel_of(node)
+    module = nvcc_module(spec, spec.defines(), "sm_90")
+    assert module.resources[spec.entry].spills == 0

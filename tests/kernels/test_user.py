@@ -131,6 +131,8 @@ def test_elementwise_kernel_errors(emu):
         kernel(wide, f32, emu.empty((3,), np.float32), device="emu")
     with pytest.raises(DTypeError, match=r"argument 1 is a host array; copy it"):
         kernel(f32, np.ones(3, np.float32), device="emu")
+    with pytest.raises(DTypeError, match=r"argument 1 is a str, neither a device array nor a number"):
+        kernel(f32, "2", device="emu")
     with pytest.raises(DTypeError, match=r"no argument tells the type U of z"):
         ElementwiseKernel("T x", "U z", "z = x", "untyped")(f32, device="emu")
     with pytest.raises(WarpbenchError, match=r"parameter name 'i' is reserved"):

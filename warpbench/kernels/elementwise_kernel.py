@@ -16,12 +16,11 @@ Called with graph variables, it builds a graph node (:class:`warpbench.graph.gpu
 Each signature (argument dtypes, which arguments are scalars, output ndim) generates
 one ``__global__`` function, a grid-stride loop with the registry's ``BLOCK`` and
 ``BLOCKS_PER_SM`` tunables, compiled as a user kernel (:func:`warpbench.kernels.user.kernel_spec`).
-Not from CuPy: ``reduce_dims``, ``options``, ``_ind`` and ``size`` with non-raw arrays.
+CuPy features left out: ``reduce_dims``, ``options``, ``_ind``, and ``size`` next to non-raw arrays.
 """
 from __future__ import annotations
 
 import math
-import re
 import sys
 from dataclasses import dataclass
 
@@ -90,14 +89,17 @@ class Signature:
     types: tuple[tuple[str, str], ...]         # placeholder -> dtype
 
 
+HOST, OTHER = "host", "other"  # what an argument may be besides a value or a device array: refused
+
+
 def _kind_and_dtype(value) -> tuple[str, str]:
     if isinstance(value, (bool, int, float)):
         return VALUE, np.asarray(value).dtype.name
     if isinstance(value, (np.generic, np.ndarray)):
-        if np.ndim(value) == 0:
-            return VALUE, value.dtype.name
-        return "host", value.dtype.name
-    return ARRAY, np.dtype(value.dtype).name
+        return (VALUE if np.ndim(value) == 0 else HOST), value.dtype.name
+    if hasattr(value, "dtype") and hasattr(value, "shape"):
+        return ARRAY, np.dtype(value.dtype).name
+    return OTHER, type(value).__name__
 
 
 class ElementwiseKernel:
@@ -270,12 +272,20 @@ class ElementwiseKernel:
         caller compiled it, as the graph linker does, else compiled here once), launched over
         their broadcast shape; outputs are allocated unless given. Returns the outputs."""
         kinds = [_kind_and_dtype(a) for a in inputs]
-        host = [i for i, (kind, _) in enumerate(kinds) if kind == "host"]
-        if host:
-            raise DTypeError(f"ElementwiseKernel '{self.name}': argument {host[0]} is a host array; copy it "
-                             f"to the device first (device.to_device)")
+        for index, (kind, what) in enumerate(kinds):
+            if kind == HOST:
+                raise DTypeError(f"ElementwiseKernel '{self.name}': argument {index} is a host array; copy it "
+                                 f"to the device first (device.to_device)")
+            if kind == OTHER:
+                raise DTypeError(f"ElementwiseKernel '{self.name}': argument {index} is a {what}, neither a "
+                                 f"device array nor a number")
         arrays = [(i, a) for i, (a, (kind, _)) in enumerate(zip(inputs, kinds)) if kind == ARRAY]
-        check_arrays_on(device, self.name, arrays + [(self.nin + i, o) for i, o in enumerate(outputs or [])])
+        arrays += [(self.nin + i, o) for i, o in enumerate(outputs or [])]
+        check_arrays_on(device, self.name, arrays)
+        strided = [i for i, a in arrays if not getattr(getattr(a, "flags", None), "c_contiguous", True)]
+        if strided:
+            raise ShapeError(f"ElementwiseKernel '{self.name}': argument {strided[0]} is not C-contiguous "
+                             f"(the kernel reads arrays as dense rows)")
         shape = self._shape(inputs, kinds, outputs, size)
         sig = self.signature(kinds, [np.dtype(o.dtype).name for o in outputs] if outputs else
                              [None] * len(self.out_params), len(shape))
