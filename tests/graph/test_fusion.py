@@ -10,7 +10,7 @@ import pytest
 from scipy import special
 
 from warpbench import config
-from warpbench.graph import (Composite, FunctionGraph, debugprint, exp, function, relu, scalar, sigmoid, tanh,
+from warpbench.graph import (Composite, Elemwise, FunctionGraph, debugprint, exp, function, relu, scalar, sigmoid, tanh,
                              tensor, vector)
 from warpbench.graph.elemwise import step
 from warpbench.graph.fusion import fuse_elemwise
@@ -180,3 +180,31 @@ def test_generated_kernels_compile_with_nvcc(dtype):
     spec = device_kernel_of(node)
     module = nvcc_module(spec, spec.defines(), "sm_90")
     assert module.resources[spec.entry].spills == 0
+
+
+class Square(Elemwise):
+    """A user's elementwise op: NumPy for the host, a C expression for kernels and fusion."""
+
+    nin = 1
+    impl = staticmethod(np.square)
+
+    def c_expression(self, operands, ctype):
+        return f"({operands[0]} * {operands[0]})"
+
+
+class Cube(Elemwise):
+    """An elementwise op without a C expression: it stays on the host, unfused."""
+
+    nin = 1
+    impl = staticmethod(lambda v: v ** 3)
+
+
+def test_a_users_elemwise_op_fuses(emu):
+    x = vector("x")
+    f = function([x], Square()(x + 1) * 2, device="emu")
+    assert ops(f.fgraph) == ["GpuFromHost<emu>", "GpuElemwise{Composite{(square((i0 + i1)) * i2)}}", "HostFromGpu"]
+    np.testing.assert_array_equal(f(np.arange(4, dtype=np.float32)), [2, 8, 18, 32])
+    g = function([x], Cube()(x + 1) * 2, device="emu")
+    assert ops(g.fgraph) == ["GpuFromHost<emu>", "GpuElemwise{Add}", "HostFromGpu", "Cube", "GpuFromHost<emu>",
+                             "GpuElemwise{Mul}", "HostFromGpu"]
+    np.testing.assert_array_equal(g(np.arange(4, dtype=np.float32)), [2, 16, 54, 128])
