@@ -15,4 +15,16 @@ def device(name: str | None = None):
     return get_device(name)
 
 
-__all__ = ["device", "__version__"]
+#: Public names imported on first use, so that ``import warpbench`` stays cheap.
+_LAZY = {"RawKernel": "warpbench.kernels.user", "ElementwiseKernel": "warpbench.kernels.elementwise_kernel"}
+
+
+def __getattr__(name: str):
+    """``warpbench.RawKernel`` and ``warpbench.ElementwiseKernel`` (CuPy's user kernels)."""
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'warpbench' has no attribute {name!r}")
+
+
+__all__ = ["ElementwiseKernel", "RawKernel", "device", "__version__"]

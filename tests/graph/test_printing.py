@@ -16,13 +16,10 @@ def test_cpu_function():
     x = vector("x")
     f = function([x], x * 2 + 4 * x, device="cpu")
     assert dprint(f) == """\
-Add [id A] <cpu> ''   2
- |Mul [id B] <cpu> ''   0
- | |x [id C]
- | |TensorConstant{2.0} [id D]
- |Mul [id E] <cpu> ''   1
-   |TensorConstant{4.0} [id F]
-   |x [id C]
+Composite{((i0 * i1) + (i2 * i0))} [id A] <cpu> ''   0
+ |x [id B]
+ |TensorConstant{2.0} [id C]
+ |TensorConstant{4.0} [id D]
 """
 
 
@@ -87,7 +84,7 @@ def test_device_nodes_on_cuda():
     assert dprint(fg) == """\
 HostFromGpu [id A] <cuda->cpu> ''   3
  |AXPBOp{a=4, b=5} [id B] <cuda> ''   2
-   |Mul [id C] <cuda> ''   1
+   |GpuElemwise{Mul} [id C] <cuda> ''   1
      |GpuFromHost<cuda> [id D] <cpu->cuda> ''   0
      | |x [id E]
      |TensorConstant{2.0} [id F]

@@ -87,7 +87,8 @@ def test_no_round_trip_is_left():
         source = node.inputs[0].owner
         if isinstance(node.op, GpuFromHost):
             assert source is None or not isinstance(source.op, HostFromGpu)
-    assert ops(fg) == ["GpuFromHost<emu>", "Mul", "AXPBOp{a=4, b=5}", "Transpose", "Add", "HostFromGpu"]
+    assert ops(fg) == ["GpuFromHost<emu>", "GpuElemwise{Mul}", "AXPBOp{a=4, b=5}", "Transpose",
+                       "GpuElemwise{Add}", "HostFromGpu"]
 
 
 def test_host_only_op_gets_transfers_around_it():
@@ -107,8 +108,10 @@ def test_one_transfer_per_variable():
 
 def test_nodes_without_kernels_stay_on_the_host():
     x = vector("x")
-    fg = optimize(FunctionGraph([x], [exp(x) * x]), "emu")
-    assert ops(fg) == ["Exp", "Mul"]
+    fg = optimize(FunctionGraph([x], [BookAXPBOp(4, 5)(x)]), "emu")
+    assert ops(fg) == ["AXPBOp{a=4, b=5}"]
+    h = vector("h", "float16")  # elementwise kernels have no float16
+    assert ops(optimize(FunctionGraph([h], [exp(h) * h]), "emu")) == ["Exp", "Mul"]
     f64 = matrix("m", "float64")  # transpose kernels are float32 only
     assert ops(optimize(FunctionGraph([f64], [f64.T]), "emu")) == ["Transpose"]
 

@@ -9,9 +9,10 @@ array([ 6., 12.], dtype=float32)
 Modules, in the order a graph meets them: type (TensorType, GpuArrayType), basic
 (Variable, Constant, Apply, walks), op (the Op contract), elemwise / reduction / linalg /
 axpb / transfer / shape (the ops; ``x.shape``), c_op (ops written in C, compiled by
-c_compile), shared, gradient (grad, verify_grad), fg (FunctionGraph), rewrite (merge,
-shape inference, constant folding, lift to device, cut transfers), link (storage map and
-Loop VM), function, printing (debugprint, pprint, print_profile).
+c_compile), gpu_op (GpuElemwise, ElementwiseKernel nodes), shared, gradient (grad,
+verify_grad), fg (FunctionGraph), fusion (Composite), rewrite (merge, shape inference,
+constant folding, fusion, lift to device, cut transfers), link (storage map and Loop VM),
+function, printing (debugprint, pprint, print_profile).
 """
 from warpbench.graph.axpb import AXPBOp
 from warpbench.graph.basic import (Apply, Constant, Variable, as_variable, constant, matrix, scalar, tensor,
@@ -20,6 +21,8 @@ from warpbench.graph.elemwise import (Add, Elemwise, Exp, Mul, Neg, Relu, Sigmoi
                                       add, exp, mul, neg, relu, sigmoid, step, sub, tanh, true_div)
 from warpbench.graph.fg import FunctionGraph
 from warpbench.graph.function import Function, function
+from warpbench.graph.fusion import Composite
+from warpbench.graph.gpu_op import ElementwiseOp, GpuElemwise
 from warpbench.graph.gradient import grad, verify_grad
 from warpbench.graph.linalg import Dot, Transpose, dot, transpose
 from warpbench.graph.op import MethodNotDefined, Op
@@ -29,10 +32,13 @@ from warpbench.graph.shape import Shape, ShapeI, shape_of
 from warpbench.graph.shared import SharedVariable, shared
 from warpbench.graph.transfer import GpuFromHost, HostFromGpu, placement
 from warpbench.graph.type import GpuArrayType, TensorType
+from warpbench.kernels.elementwise_kernel import ElementwiseKernel
+from warpbench.kernels.user import RawKernel
 
 __all__ = [
-    "AXPBOp", "Add", "Apply", "Constant", "Dot", "Elemwise", "Exp", "Fill", "Function", "FunctionGraph",
-    "GpuArrayType", "GpuFromHost", "HostFromGpu", "MethodNotDefined", "Mul", "Neg", "Op", "Relu",
+    "AXPBOp", "Add", "Apply", "Composite", "Constant", "Dot", "Elemwise", "ElementwiseKernel", "ElementwiseOp",
+    "Exp", "Fill", "Function", "FunctionGraph", "GpuArrayType", "GpuElemwise", "GpuFromHost", "HostFromGpu",
+    "RawKernel", "MethodNotDefined", "Mul", "Neg", "Op", "Relu",
     "SharedVariable", "Sigmoid", "Step", "Sub", "Sum", "SumTo", "Tanh", "TensorType", "Transpose", "TrueDiv",
     "Variable", "add",
     "as_variable", "constant", "debugprint", "dot", "exp", "fill", "function", "grad", "matrix", "mul",

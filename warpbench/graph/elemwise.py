@@ -1,9 +1,9 @@
 """Elementwise ops with NumPy broadcasting: each op's forward and backward side by side.
 
 The output has the largest ndim of the inputs and the dtype NumPy gives for the input
-dtypes. On a kernel device, the scalar-affine forms ``x * c``, ``x + c``, ``x - c``,
-``c - x`` and ``-x`` run the registry's axpb kernel (``a * x + b``); the other forms
-have no kernel yet and stay on the host.
+dtypes. Each op also gives its C expression (``c_expression``, valid C and CUDA): on a
+kernel device every elementwise node, alone or fused with its neighbours into a
+``Composite`` (warpbench.graph.fusion), runs one kernel generated from those expressions.
 """
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ import numpy as np
 from scipy import special
 
 from warpbench.errors import WarpbenchError
-from warpbench.graph.axpb import AXPB_KERNELS, launch_axpb
-from warpbench.graph.basic import Apply, Constant, Variable, as_variable
+from warpbench.graph.basic import Apply, Variable, as_variable
 from warpbench.graph.op import MethodNotDefined, Op, output_variable
 from warpbench.graph.reduction import sum_to
 from warpbench.graph.type import FLOAT_DTYPES, broadcast_shape
@@ -52,38 +51,36 @@ class Elemwise(Op):
     def infer_shape(self, node, input_shapes):
         return [broadcast_shape(input_shapes)]
 
-    # -- on a kernel device: a * x + b -------------------------------------------------
+    # -- in C, and on a kernel device --------------------------------------------------
 
-    def affine_form(self, node) -> tuple[float, float, int] | None:
-        """(a, b, i) when the node computes ``a * inputs[i] + b`` with scalar constants."""
-        return None
+    #: The C operator of a binary op ("+"): its C expression, and how a Composite prints it.
+    c_operator: str | None = None
+
+    def c_expression(self, operands: list[str], ctype: str) -> str:
+        """The op in C (and CUDA) on ``operands``, names of values already of ``ctype``, the C
+        type of the output (``float``, ``double``, ``int``...)."""
+        if self.c_operator is None:
+            raise MethodNotDefined(f"{type(self).__name__} has no C expression")
+        return f"({operands[0]} {self.c_operator} {operands[1]})"
+
+    def pretty(self, operands: list[str]) -> str:
+        """The op on ``operands`` as a Composite prints it: ``(i0 + i1)``, ``exp(i0)``."""
+        if self.c_operator is not None:
+            return f"({operands[0]} {self.c_operator} {operands[1]})"
+        return f"{type(self).__name__.lower()}({', '.join(operands)})"
 
     def device_kernel(self, node):
-        form = self.affine_form(node)
-        out = node.outputs[0]
-        if form is None or node.inputs[form[2]].type != out.type:
-            return None  # no kernel, or a dtype change (int x * 2.5) the kernel cannot do
-        return AXPB_KERNELS.get(out.dtype)
+        from warpbench.graph.fusion import elemwise_kernel
+        return elemwise_kernel(self, node)
 
     def perform_device(self, node, kernel, inputs, output_storage):
-        a, b, i = self.affine_form(node)
-        output_storage[0][0] = launch_axpb(kernel, inputs[i], a, b)
+        from warpbench.graph.fusion import launch_elemwise
+        launch_elemwise(self, node, kernel, inputs, output_storage)
 
 
-def _scalar_constant(var) -> float | None:
-    """The value of a 0-d constant, else None."""
-    return float(var.data) if isinstance(var, Constant) and var.ndim == 0 else None
-
-
-def _with_scalar(node) -> tuple[float, int] | None:
-    """(c, i) when one input is a scalar constant c and the other, inputs[i], is not."""
-    x, y = node.inputs
-    cx, cy = _scalar_constant(x), _scalar_constant(y)
-    if cy is not None and not isinstance(x, Constant):
-        return cy, 0
-    if cx is not None and not isinstance(y, Constant):
-        return cx, 1
-    return None
+def _c_function(name: str, ctype: str) -> str:
+    """The C math function ``name`` for ``ctype``: ``expf`` for float, ``exp`` for double."""
+    return f"{name}f" if ctype == "float" else name
 
 
 def _unbroadcast(g: Variable, inputs, i: int) -> Variable:
@@ -96,49 +93,38 @@ def _unbroadcast(g: Variable, inputs, i: int) -> Variable:
 class Add(Elemwise):
     """x + y"""
     impl = staticmethod(np.add)
+    c_operator = "+"
 
     def grad(self, inputs, output_grads):
         (g,) = output_grads
         return [_unbroadcast(g, inputs, 0), _unbroadcast(g, inputs, 1)]
 
-    def affine_form(self, node):
-        found = _with_scalar(node)
-        return None if found is None else (1.0, found[0], found[1])
-
 
 class Sub(Elemwise):
     """x - y"""
     impl = staticmethod(np.subtract)
+    c_operator = "-"
 
     def grad(self, inputs, output_grads):
         (g,) = output_grads
         return [_unbroadcast(g, inputs, 0), _unbroadcast(-g, inputs, 1)]
 
-    def affine_form(self, node):
-        found = _with_scalar(node)
-        if found is None:
-            return None
-        c, i = found
-        return (1.0, -c, 0) if i == 0 else (-1.0, c, 1)
-
 
 class Mul(Elemwise):
     """x * y"""
     impl = staticmethod(np.multiply)
+    c_operator = "*"
 
     def grad(self, inputs, output_grads):
         (g,) = output_grads
         x, y = inputs
         return [_unbroadcast(g * y, inputs, 0), _unbroadcast(g * x, inputs, 1)]
 
-    def affine_form(self, node):
-        found = _with_scalar(node)
-        return None if found is None else (found[0], 0.0, found[1])
-
 
 class TrueDiv(Elemwise):
     """x / y"""
     impl = staticmethod(np.true_divide)
+    c_operator = "/"
 
     def grad(self, inputs, output_grads):
         (g,) = output_grads
@@ -154,8 +140,11 @@ class Neg(Elemwise):
     def grad(self, inputs, output_grads):
         return [-output_grads[0]]
 
-    def affine_form(self, node):
-        return -1.0, 0.0, 0
+    def c_expression(self, operands, ctype):
+        return f"(-{operands[0]})"
+
+    def pretty(self, operands):
+        return f"(-{operands[0]})"
 
 
 class Exp(Elemwise):
@@ -166,6 +155,9 @@ class Exp(Elemwise):
     def grad(self, inputs, output_grads):
         (x,), (g,) = inputs, output_grads
         return [g * exp(x)]
+
+    def c_expression(self, operands, ctype):
+        return f"{_c_function('exp', ctype)}({operands[0]})"
 
 
 class Tanh(Elemwise):
@@ -179,6 +171,9 @@ class Tanh(Elemwise):
         t = tanh(x)
         return [g * (1 - t * t)]
 
+    def c_expression(self, operands, ctype):
+        return f"{_c_function('tanh', ctype)}({operands[0]})"
+
 
 class Sigmoid(Elemwise):
     """1 / (1 + exp(-x))"""
@@ -190,6 +185,10 @@ class Sigmoid(Elemwise):
         (x,), (g,) = inputs, output_grads
         s = sigmoid(x)
         return [g * s * (1 - s)]
+
+    def c_expression(self, operands, ctype):
+        one = f"({ctype})1"
+        return f"({one} / ({one} + {_c_function('exp', ctype)}(-{operands[0]})))"
 
 
 class Relu(Elemwise):
@@ -205,6 +204,10 @@ class Relu(Elemwise):
         (x,), (g,) = inputs, output_grads
         return [g * step(x)]
 
+    def c_expression(self, operands, ctype):
+        x = operands[0]
+        return f"(({x} > 0 || {x} != {x}) ? {x} : ({ctype})0)"  # NaN passes, as in np.maximum
+
 
 class Step(Elemwise):
     """1 where x > 0, else 0 (in x's dtype): relu's derivative. It has no gradient itself."""
@@ -213,6 +216,9 @@ class Step(Elemwise):
     @staticmethod
     def impl(x):
         return (x > 0).astype(x.dtype)
+
+    def c_expression(self, operands, ctype):
+        return f"(({operands[0]} > 0) ? ({ctype})1 : ({ctype})0)"
 
 
 add, sub, mul, true_div, neg = Add(), Sub(), Mul(), TrueDiv(), Neg()

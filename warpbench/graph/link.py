@@ -23,7 +23,7 @@ from warpbench.errors import DTypeError, ShapeError, WarpbenchError
 from warpbench.graph.basic import Apply, Constant, Variable
 from warpbench.graph.c_op import c_thunk, runs_c_code
 from warpbench.graph.fg import FunctionGraph
-from warpbench.graph.op import Op
+from warpbench.graph.op import Op, device_kernel_of
 from warpbench.graph.shape import check_inferred
 from warpbench.graph.shared import SharedVariable
 from warpbench.graph.transfer import GpuFromHost, HostFromGpu, placement
@@ -102,7 +102,11 @@ def implementation(node: Apply, device) -> tuple[Callable[[list, list], None], o
     compiled now, when it has some and no ``perform_host``.
     """
     if device.graph_placement is not None and placement(node) == device.graph_placement:
-        kernel = device.compile(node.op.device_kernel(node))
+        request = device_kernel_of(node)
+        if request is None:
+            raise WarpbenchError(f"{node.op} runs on {device.graph_placement} (its outputs live there) but "
+                                 f"{type(node.op).__name__}.device_kernel gives no kernel for it")
+        kernel = device.compile(request)
         return functools.partial(node.op.perform_device, node, kernel), kernel
     if runs_c_code(node.op):
         return c_thunk(node), None

@@ -17,15 +17,20 @@ Optional implementations make an op fast:
 - ``c_code`` and its companions (Theano's C contract, see c_op.py): C++ compiled for the
   host; a host node runs it unless the op has its own ``perform_host``, and an op with C
   code needs no ``perform``;
-- ``device_kernel(node)`` + ``perform_device``: the registry kernel that computes the node
-  on a kernel device (cuda, emu) and how to launch it. An op without one runs on the host,
-  with transfers around it, when a function targets a kernel device.
+- ``device_kernel(node)`` + ``perform_device``: the kernel that computes the node on a
+  kernel device (cuda, emu) and how to launch it. The kernel is a registry name, a
+  :class:`~warpbench.kernels.spec.KernelSpec`, or a user kernel carrying its own CUDA
+  source (:class:`~warpbench.kernels.user.RawKernel`,
+  :class:`~warpbench.kernels.elementwise_kernel.ElementwiseKernel`); the linker compiles
+  it once and hands it to ``perform_device``. An op without one runs on the host, with
+  transfers around it, when a function targets a kernel device.
 """
 from __future__ import annotations
 
 from warpbench.errors import WarpbenchError
 from warpbench.graph.basic import Apply, Variable
 from warpbench.graph.type import common_device, tensor_type
+from warpbench.kernels.spec import Variant
 
 
 class MethodNotDefined(WarpbenchError):
@@ -123,8 +128,9 @@ class Op:
         depends on something the text does not show."""
         return ()
 
-    def device_kernel(self, node: Apply) -> str | None:
-        """The registry kernel computing ``node`` on a kernel device, or None (host only)."""
+    def device_kernel(self, node: Apply):
+        """The kernel computing ``node`` on a kernel device (a registry name, a spec, a
+        RawKernel or ElementwiseKernel), or None (host only)."""
         return None
 
     def perform_device(self, node: Apply, kernel, inputs: list, output_storage: list[list]) -> None:
@@ -135,3 +141,15 @@ class Op:
 def output_variable(inputs, dtype, ndim: int, name: str | None = None) -> Variable:
     """A fresh output variable on the device of ``inputs`` (host unless they are on a device)."""
     return tensor_type(dtype, ndim, common_device(inputs))(name)
+
+
+def device_kernel_of(node: Apply) -> Variant | str | None:
+    """What ``node.op.device_kernel(node)`` asks for, as ``Device.compile`` takes it: a registry
+    name or a spec (a user kernel gives its spec for the node); None for a host-only op."""
+    found = node.op.device_kernel(node)
+    if hasattr(found, "spec_for"):
+        found = found.spec_for(node)
+    if found is not None and not isinstance(found, (str, Variant)):
+        raise WarpbenchError(f"{type(node.op).__name__}.device_kernel returned {type(found).__name__} {found!r}; "
+                             f"expected a registry name, a KernelSpec, a RawKernel, an ElementwiseKernel or None")
+    return found

@@ -80,7 +80,8 @@ def pprint(obj) -> str:
             if isinstance(var, Constant) and var.data.ndim == 0:
                 return _number(var.data), False
             return str(var), False
-        kind, symbol = table.get(type(node.op), (None, None))
+        op = getattr(node.op, "scalar_op", node.op)   # a GpuElemwise prints as the op it runs
+        kind, symbol = table.get(type(op), (None, None))
         if kind is None:
             return f"{node.op}.{var.index}", False
         args = [show(v) for v in node.inputs]

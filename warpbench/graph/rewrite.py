@@ -4,12 +4,15 @@
    ``infer_shapes`` (shape.py): values needed only for their shape are no longer computed;
 2. ``constant_fold``: nodes whose inputs are all constants are computed now (with
    ``perform``) and become constants;
-3. on a kernel device (cuda, emu) only:
+3. ``fuse_elemwise`` (fusion.py): chains and trees of elementwise nodes become one
+   ``Composite`` node each;
+4. on a kernel device (cuda, emu) only:
    ``lift``: every node whose op has a device kernel moves to the device, with
    ``GpuFromHost`` on each of its inputs and ``HostFromGpu`` on each of its outputs;
    ``cut_transfers``: ``GpuFromHost(HostFromGpu(x))`` becomes ``x`` (and the reverse),
    so data stays on the device between device nodes; then ``merge`` again, which folds
-   the transfers of one variable into one.
+   the transfers of one variable into one; ``gpu_elemwise`` (gpu_op.py) names the
+   elementwise nodes on the device ``GpuElemwise{...}``.
 
 What is left on the host between device nodes is exactly the book's picture:
 ``HostFromGpu -> AXPBOp -> GpuFromHost`` for an op without a device implementation.
@@ -18,8 +21,11 @@ from __future__ import annotations
 
 from warpbench.graph.basic import Constant
 from warpbench.graph.fg import FunctionGraph
+from warpbench.graph.fusion import fuse_elemwise
+from warpbench.graph.gpu_op import gpu_elemwise
+from warpbench.graph.op import device_kernel_of
 from warpbench.graph.shape import infer_shapes
-from warpbench.graph.transfer import GpuFromHost, HostFromGpu, host_from_gpu
+from warpbench.graph.transfer import GpuFromHost, HostFromGpu, host_from_gpu, placement
 from warpbench.graph.type import KERNEL_DEVICES
 
 
@@ -64,17 +70,22 @@ def constant_fold(fg: FunctionGraph) -> int:
 def lift(fg: FunctionGraph, device: str) -> int:
     """Move every node whose op has a kernel for it onto ``device``, transfers around it.
 
-    Constants stay on the host (kernels take them as scalar arguments); the outputs of
+    0-d constants stay on the host (kernels take them as scalar arguments); inputs already
+    on ``device`` stay as they are, and a node already there is left alone. The outputs of
     a lifted node come back through ``HostFromGpu``, so every consumer still sees host
     variables until ``cut_transfers`` joins device nodes directly.
     """
+    def to_device(var):
+        if (isinstance(var, Constant) and var.ndim == 0) or var.type.device == device:
+            return var
+        return GpuFromHost(device)(var)
+
     def transform(node):
-        name = node.op.device_kernel(node)
-        if name is None:
+        if placement(node) == device or device_kernel_of(node) is None:
             return None
-        moved = [v if isinstance(v, Constant) else GpuFromHost(device)(v) for v in node.inputs]
-        on_device = node.op.make_node(*moved)
-        return [host_from_gpu(out) for out in on_device.outputs]
+        on_device = node.op.make_node(*map(to_device, node.inputs))
+        on_device.trace = node.trace
+        return [host_from_gpu(out) if out.type.device is not None else out for out in on_device.outputs]
 
     return fg.rewrite(transform)
 
@@ -99,9 +110,11 @@ def optimize(fg: FunctionGraph, device: str) -> FunctionGraph:
     infer_shapes(fg)
     constant_fold(fg)
     merge(fg)
+    fuse_elemwise(fg)
     if device in KERNEL_DEVICES:
         lift(fg, device)
         cut_transfers(fg)
         merge(fg)
+        gpu_elemwise(fg, device)
     return fg
 

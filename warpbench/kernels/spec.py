@@ -261,7 +261,12 @@ class Variant:
 
 @dataclass(frozen=True)
 class KernelSpec(Variant):
-    """One CUDA kernel variant of a workload."""
+    """One CUDA kernel variant of a workload.
+
+    ``source`` is a file name under ``warpbench/kernels/cuda/``, or, when ``code`` holds the
+    source text of a user kernel (:mod:`warpbench.kernels.user`), only the name it is
+    saved and shown under; both compile the same way (:func:`warpbench.kernels.source.source_file`).
+    """
 
     name: str
     workload: Workload
@@ -273,6 +278,12 @@ class KernelSpec(Variant):
     summary: str = ""
     dtypes: tuple[str, ...] = ("float32",)
     extra_defines: Mapping[str, int] = field(default_factory=dict)
+    code: str | None = None
+
+    def __hash__(self):
+        # The generated hash would cover the workload's problem dicts and fail; these
+        # fields identify a variant (an op may hold its spec among its __props__).
+        return hash((self.name, self.source, self.entry, self.code))
 
     def defines(self, config: Config | None = None) -> dict[str, int]:
         """The ``-D`` macros for ``config``: every tunable, resolved (defaults filled in and

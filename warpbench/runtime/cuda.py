@@ -13,7 +13,7 @@ import numpy as np
 
 from warpbench.config import debug
 from warpbench.errors import DeviceUnavailable
-from warpbench.kernels.compile import compile_cubin
+from warpbench.kernels.source import nvcc_module
 from warpbench.kernels.spec import KernelSpec, Launch
 from warpbench.runtime.base import Device, Timer
 from warpbench.runtime.kernel import LaunchableKernel
@@ -155,7 +155,7 @@ class CudaDevice(Device):
                 f"({p.shared_per_block_optin // 1024} opt-in), L2 {p.l2_bytes // 2**20} MiB"]
 
     def to_device(self, array):
-        return self.gpuarray.to_gpu(np.asarray(array, order="C"))  # ascontiguousarray makes 0-d 1-d
+        return self.gpuarray.to_gpu(np.asarray(array, order="C"))  # ascontiguousarray makes 0-d arrays 1-d
 
     def empty(self, shape, dtype, fill=None):
         out = self.gpuarray.empty(shape, dtype)
@@ -184,7 +184,7 @@ class CudaDevice(Device):
         return lambda: scratch.fill(np.int32(0))
 
     def _compile_kernel(self, spec: KernelSpec, config: dict) -> CudaKernel:
-        compiled = compile_cubin(spec.source, spec.defines(config), arch=self.properties.arch, kernel=spec.name)
+        compiled = nvcc_module(spec, spec.defines(config), self.properties.arch)
         if compiled.key not in self._modules:
             self._modules[compiled.key] = self.drv.module_from_buffer(compiled.cubin)
         function = self._modules[compiled.key].get_function(spec.entry)

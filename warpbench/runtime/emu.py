@@ -1,4 +1,4 @@
-"""The "emu" device: registry kernels compiled with g++ and run by the CUDA-on-CPU emulator.
+"""The "emu" device: registry and user kernels compiled with g++ and run by the CUDA-on-CPU emulator.
 
 It reports the properties of the GPU it emulates (:data:`warpbench.runtime.properties.EMULATED`,
 sm_90) so launches are validated as on that GPU; its timings measure the emulator, not a GPU.
@@ -9,7 +9,8 @@ from typing import Callable
 
 import numpy as np
 
-from warpbench.kernels.compile import KERNEL_DIR
+from warpbench.config import debug
+from warpbench.kernels.source import emu_module, source_file
 from warpbench.kernels.spec import KernelSpec, Launch
 from warpbench.runtime.base import Device
 from warpbench.runtime.kernel import LaunchableKernel
@@ -17,7 +18,7 @@ from warpbench.runtime.properties import EMULATED
 
 
 class EmuKernel(LaunchableKernel):
-    """A registry kernel running on the emulator."""
+    """A registry or user kernel running on the emulator."""
 
     max_threads_source = "its __launch_bounds__"
 
@@ -28,6 +29,7 @@ class EmuKernel(LaunchableKernel):
         self.max_threads_per_block = function.max_threads_per_block
 
     def _launch(self, args, lau: Launch) -> None:
+        debug(2, f"launch {self.name} grid={lau.grid} block={lau.block} shared={lau.shared}")
         self.function(*args, grid=lau.grid, block=lau.block, shared=lau.shared,
                       thread_order=self.device.thread_order, block_order=self.device.block_order)
 
@@ -48,7 +50,7 @@ class EmuDevice(Device):
         self._modules: dict = {}
 
     def to_device(self, array):
-        return self._emu.to_device(np.asarray(array, order="C"))  # ascontiguousarray makes 0-d 1-d
+        return self._emu.to_device(np.asarray(array, order="C"))  # ascontiguousarray makes 0-d arrays 1-d
 
     def empty(self, shape, dtype, fill=None):
         return self._emu.empty(shape, dtype, fill=fill)
@@ -72,9 +74,7 @@ class EmuDevice(Device):
 
     def _compile_kernel(self, spec: KernelSpec, config: dict) -> EmuKernel:
         defines = spec.defines(config)
-        key = (spec.source, tuple(sorted(defines.items())))
+        key = (source_file(spec), tuple(sorted(defines.items())))
         if key not in self._modules:
-            path = KERNEL_DIR / spec.source
-            self._modules[key] = self._emu.compile_module(
-                path.read_text(), filename=str(path), defines=defines, include_dirs=[str(KERNEL_DIR)])
+            self._modules[key] = emu_module(spec, defines)
         return EmuKernel(self, spec, config, self._modules[key].get_function(spec.entry))

@@ -1,0 +1,202 @@
+"""Elementwise fusion: chains and trees of elementwise nodes become one Composite node, one kernel.
+
+:func:`fuse_elemwise` rewrites every maximal group of elementwise nodes in which each
+node but the last feeds only the next one (``y = a * x + b * exp(x)`` is one group; a node
+whose output is read twice, or is a function output, ends a group) into a single
+:class:`Composite` node. Its inputs are the group's leaves, named ``i0, i1...`` in the
+order a left-to-right walk meets them; broadcasting works across the group as in NumPy,
+and 0-d constants stay inputs, passed to the kernel by value (a change of constant does
+not regenerate the kernel). It prints as Theano's ``Composite{(i0 + (i1 * i2))}``.
+
+Every elementwise node, fused or not, computes on a kernel device through one generated
+:class:`~warpbench.kernels.elementwise_kernel.ElementwiseKernel` (:func:`elemwise_kernel`):
+each step in the C type of its own output, as NumPy computes the unfused graph, from the
+ops' ``c_expression``. On the host a Composite evaluates its steps with NumPy; a C loop
+generated from the same ``c_expression`` statements (:meth:`Composite.c_operation`) is
+where the host's C implementation plugs in.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from warpbench.cache import digest
+from warpbench.errors import WarpbenchError
+from warpbench.graph.basic import Apply, Variable, as_variable
+from warpbench.graph.elemwise import Elemwise
+from warpbench.graph.fg import FunctionGraph
+from warpbench.graph.op import MethodNotDefined, output_variable
+from warpbench.kernels.elementwise_kernel import C_NAMES, ElementwiseKernel
+
+#: Dtypes fusion and the generated kernels compute (NumPy's bool arithmetic has no C twin).
+FUSION_DTYPES = tuple(d for d in C_NAMES if d != "bool")
+
+# A step reads ("i", k), the Composite's input k, or ("v", j), the value of step j.
+Ref = tuple[str, int]
+Step = tuple[Elemwise, tuple[Ref, ...], str]  # (op, operands, output dtype)
+
+
+class Composite(Elemwise):
+    """Several elementwise steps computed as one op: ``steps`` in order, the last is the output."""
+
+    __props__ = ("nin", "steps")
+
+    def __init__(self, nin: int, steps):
+        self.nin = nin
+        self.steps: tuple[Step, ...] = tuple(steps)
+
+    def __str__(self):
+        return f"Composite{{{self.expression()}}}"
+
+    __repr__ = __str__
+
+    def expression(self) -> str:
+        """The steps as one expression over ``i0, i1...``, e.g. ``(i0 + (i1 * i2))``."""
+        shown: list[str] = []
+        for op, operands, _ in self.steps:
+            shown.append(op.pretty([f"i{k}" if kind == "i" else shown[k] for kind, k in operands]))
+        return shown[-1]
+
+    def make_node(self, *inputs):
+        if len(inputs) != self.nin:
+            raise WarpbenchError(f"{self} takes {self.nin} input(s), got {len(inputs)}")
+        variables = [as_variable(i) for i in inputs]
+        ndim = max(v.ndim for v in variables)
+        return Apply(self, variables, [output_variable(variables, self.steps[-1][2], ndim)])
+
+    def perform(self, node, inputs, output_storage):
+        values: list[np.ndarray] = []
+        for op, operands, dtype in self.steps:
+            args = [inputs[k] if kind == "i" else values[k] for kind, k in operands]
+            values.append(np.asarray(op.impl(*args), dtype=dtype))
+        output_storage[0][0] = values[-1]
+
+    def c_operation(self) -> str:
+        """The steps as C statements over inputs ``i0, i1...`` setting ``out0``; each step is
+        computed in the C type of its output, its operands cast to it."""
+        lines, dtypes = [], []
+        for j, (op, operands, dtype) in enumerate(self.steps):
+            ctype = C_NAMES[dtype]
+            names = [f"(({ctype})i{k})" if kind == "i" else f"v{k}" if dtypes[k] == dtype else f"(({ctype})v{k})"
+                     for kind, k in operands]
+            lines.append(f"const {ctype} v{j} = {op.c_expression(names, ctype)};")
+            dtypes.append(dtype)
+        return "\n".join(lines + [f"out0 = v{len(self.steps) - 1};"])
+
+
+def composite_of(op: Elemwise, node: Apply) -> Composite:
+    """``op`` itself when it is a Composite, else the one-step Composite of ``node``."""
+    if isinstance(op, Composite):
+        return op
+    operands = tuple(("i", k) for k in range(len(node.inputs)))
+    return Composite(len(node.inputs), ((op, operands, node.outputs[0].dtype),))
+
+
+@functools.lru_cache(maxsize=None)
+def composite_kernel(composite: Composite) -> ElementwiseKernel:
+    """The ElementwiseKernel of ``composite``: each input its own type placeholder, one output."""
+    ops = [type(op).__name__.lower() for op, _, _ in composite.steps]
+    name = f"elemwise_{ops[0]}" if len(ops) == 1 else f"composite_{len(ops)}_{digest(str(composite))[:10]}"
+    return ElementwiseKernel(", ".join(f"T{k} i{k}" for k in range(composite.nin)),
+                             f"{composite.steps[-1][2]} out0", composite.c_operation(), name)
+
+
+def _has_c(op: Elemwise) -> bool:
+    if isinstance(op, Composite):
+        return True
+    try:
+        op.c_expression(["a"] * op.nin, "float")
+    except MethodNotDefined:
+        return False
+    return True
+
+
+def has_kernel(op, node: Apply) -> bool:
+    """Whether the elementwise ``op`` of ``node`` can be generated: C expressions for its
+    steps, and dtypes with a C type for its inputs and output."""
+    variables = node.inputs + node.outputs
+    return isinstance(op, Elemwise) and _has_c(op) and all(v.dtype in FUSION_DTYPES for v in variables)
+
+
+def elemwise_kernel(op: Elemwise, node: Apply) -> ElementwiseKernel | None:
+    """The generated kernel computing ``node`` (whose op is, or wraps, the elementwise ``op``);
+    None when it cannot be generated (see :func:`has_kernel`)."""
+    return composite_kernel(composite_of(op, node)) if has_kernel(op, node) else None
+
+
+def launch_elemwise(op: Elemwise, node: Apply, kernel, inputs: list, output_storage: list[list]) -> None:
+    """``perform_device`` of an elementwise node: launch its compiled generated ``kernel``."""
+    (out,) = composite_kernel(composite_of(op, node)).launch(kernel.device, inputs, kernel=kernel)
+    output_storage[0][0] = out
+
+
+def fuse_elemwise(fg: FunctionGraph) -> int:
+    """Replace each group of two or more fusable elementwise nodes by one Composite node (see
+    the module docstring); returns the number of Composite nodes made."""
+    order = fg.toposort()
+    clients: dict[Variable, set] = {}
+    for node in order:
+        for var in node.inputs:
+            clients.setdefault(var, set()).add(node)
+    kept = set(fg.outputs)
+
+    def fusable(node: Apply) -> bool:
+        return has_kernel(node.op, node)
+
+    absorbed = set()
+    for node in order:
+        (out,) = node.outputs if len(node.outputs) == 1 else (None,)
+        readers = clients.get(out, ())
+        if out is not None and fusable(node) and out not in kept and len(readers) == 1:
+            (reader,) = readers
+            if fusable(reader) and reader.outputs[0].type.device == out.type.device:
+                absorbed.add(out)
+
+    def transform(node: Apply):
+        if not fusable(node) or node.outputs[0] in absorbed:
+            return None
+        inputs, steps = _group(node.outputs[0], absorbed)
+        if len(steps) < 2:
+            return None
+        fused = Composite(len(inputs), steps).make_node(*inputs)
+        fused.trace = node.trace
+        return fused.outputs
+
+    return fg.rewrite(transform)
+
+
+def _group(root: Variable, absorbed: set) -> tuple[list[Variable], list[Step]]:
+    """The leaves and steps of the group computing ``root``, walked left to right without
+    recursion (a chain may be long)."""
+    inputs: list[Variable] = []
+    steps: list[Step] = []
+    refs: dict[Variable, Ref] = {}
+    stack = [(root, False)]
+    while stack:
+        var, expanded = stack.pop()
+        if var in refs:
+            continue
+        if var is not root and var not in absorbed:
+            inputs.append(var)
+            refs[var] = ("i", len(inputs) - 1)
+        elif not expanded:
+            stack.append((var, True))
+            stack.extend((v, False) for v in reversed(var.owner.inputs))
+        else:
+            operands = tuple(refs[v] for v in var.owner.inputs)
+            refs[var] = _append(var.owner.op, operands, var.dtype, steps)
+    return inputs, steps
+
+
+def _append(op: Elemwise, operands: tuple[Ref, ...], dtype: str, steps: list[Step]) -> Ref:
+    """Append ``op`` on ``operands`` to ``steps`` (a Composite's steps inlined); its ref."""
+    if not isinstance(op, Composite):
+        steps.append((op, operands, dtype))
+        return ("v", len(steps) - 1)
+    local: list[Ref] = []
+    for inner, inner_operands, inner_dtype in op.steps:
+        resolved = tuple(operands[k] if kind == "i" else local[k] for kind, k in inner_operands)
+        steps.append((inner, resolved, inner_dtype))
+        local.append(("v", len(steps) - 1))
+    return local[-1]
