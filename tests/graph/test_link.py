@@ -1,6 +1,4 @@
 """Linking and the Loop VM: storage cells, NVTX ranges, error reporting, kernels per node."""
-import contextlib
-
 import numpy as np
 import pytest
 
@@ -23,20 +21,33 @@ def test_storage_cells():
     assert storage[x] == [None] and storage[fg.outputs[0]] == [None]
 
 
-def test_every_node_runs_in_an_nvtx_range(monkeypatch):
-    seen = []
+class RecordingRange:
+    """A stand-in for trace.NvtxRange that logs what it is made for and every push and pop."""
 
-    @contextlib.contextmanager
-    def recording(name, category=None, payload=None):
-        seen.append((name, category, payload))
-        yield
+    def __init__(self, log, name, category=None, payload=None):
+        log.append(("made", name, category, payload))
+        self.push = lambda: log.append(("push", name))
+        self.pop = lambda: log.append(("pop", name))
 
-    monkeypatch.setattr(link, "nvtx_range", recording)
+    def __enter__(self):
+        self.push()
+
+    def __exit__(self, *exc):
+        self.pop()
+
+
+@pytest.mark.parametrize("shapes", [[(1,), (1,)], [(1,), (3,)]], ids=["fast path", "shape check each call"])
+def test_every_node_runs_in_an_nvtx_range_made_at_link_time(monkeypatch, shapes):
+    log = []
+    monkeypatch.setattr(link, "nvtx_range", lambda *args, **kwargs: RecordingRange(log, *args, **kwargs))
     x = vector("x")
     f = function([x], AXPBOp(4, 5)(x) * 2, device="cpu")
-    f([1.0])
-    assert seen == [("AXPBOp{a=4, b=5}(x)", "graph", 0),
-                    ("Mul(AXPBOp{a=4, b=5}.0, TensorConstant{2.0})", "graph", 1)]
+    first, second = "AXPBOp{a=4, b=5}(x)", "Mul(AXPBOp{a=4, b=5}.0, TensorConstant{2.0})"
+    assert log == [("made", first, "graph", 0), ("made", second, "graph", 1)]
+    for shape in shapes:
+        log.clear()
+        f(np.ones(shape, np.float32))
+        assert log == [("push", first), ("pop", first), ("push", second), ("pop", second)]
 
 
 class Broken(Op):
