@@ -113,3 +113,10 @@ def test_a_function_returning_a_device_shared_value_hands_out_a_copy(emu):
     first[0] = -1
     np.testing.assert_array_equal(second, [1, 1])
     np.testing.assert_array_equal(w.get_value(), [1, 1])
+
+
+def test_a_0d_shared_variable_stays_0d_on_the_device(emu):
+    s = shared(np.float32(3.0), "s")
+    f = function([], AXPBOp(1, 1)(s), updates=[(s, AXPBOp(2, 0)(s))], device="emu")
+    assert f().shape == () and s.place == "emu"
+    assert s.get_value().shape == () and s.get_value() == 6

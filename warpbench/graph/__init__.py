@@ -6,11 +6,13 @@
 >>> f([1.0, 2.0])
 array([ 6., 12.], dtype=float32)
 
-Modules, in the order a graph meets them: type (TensorType, GpuArrayType), basic
-(Variable, Constant, Apply, walks), op (the Op contract), elemwise / reduction / linalg /
-axpb / transfer (the ops), shared, gradient (grad, verify_grad), fg (FunctionGraph),
-rewrite (merge, constant folding, lift to device, cut transfers), link (storage map and
-Loop VM), function, printing (debugprint, print_profile).
+Modules, in the order a graph meets them: config (floatX), type (TensorType,
+GpuArrayType), basic (Variable, Constant, Apply, walks), op (the Op contract), elemwise /
+reduction / linalg / axpb / transfer (the ops), shared (values that live on the device
+using them), gradient (grad, verify_grad), fg (FunctionGraph), rewrite (merge, constant
+folding, lift to device, cut transfers), link (storage map, the slow path of the Cython
+VM in ``warpbench.hostcode.vm``), function, profiling (ProfileStats), printing
+(debugprint, print_profile).
 """
 from warpbench.graph.axpb import AXPBOp
 from warpbench.graph.basic import (Apply, Constant, Variable, as_variable, constant, matrix, scalar, tensor,

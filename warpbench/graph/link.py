@@ -137,18 +137,18 @@ class Loop:
         self.profile = ProfileStats(name, device.kind, self.order) if profile else None
         n_outputs = len(fg.outputs) if n_outputs is None else n_outputs
         shared = [v for v in self.storage if isinstance(v, SharedVariable)]
-        leaves = [self.storage[v] for v in fg.inputs] + [v.container for v in shared]
+        inputs = [self.storage[v] for v in fg.inputs]
         self._node_cells = [cell for step in self.steps for cell in step.outputs]
         self._copiers = [copier(v) for v in fg.outputs]
-        targets = list(targets)
-        self._vm = vm.VM(self, self.steps, [self.storage[v] for v in fg.inputs], [v.type for v in fg.inputs],
-                         leaves, [self.storage[v] for v in fg.outputs],
-                         [None if v.owner is not None else c for v, c in zip(fg.outputs, self._copiers)],
-                         [self.storage[v] for v in fg.inputs] + [self.storage[v] for v in fg.outputs
-                                                                 if v.owner is not None],
-                         [v.base for v in shared], [v.type.device for v in shared],
-                         targets, [v.type.device for v in fg.outputs[n_outputs:]], n_outputs, single,
-                         self.synchronize)
+        self._vm = vm.VM(
+            self, self.steps, input_cells=inputs, input_types=[v.type for v in fg.inputs],
+            leaf_cells=inputs + [v.container for v in shared],
+            output_cells=[self.storage[v] for v in fg.outputs],
+            copiers=[None if v.owner is not None else c for v, c in zip(fg.outputs, self._copiers)],
+            cleared=inputs + [self.storage[v] for v in fg.outputs if v.owner is not None],
+            shared=[v.base for v in shared], places=[v.type.device for v in shared],
+            targets=list(targets), target_places=[v.type.device for v in fg.outputs[n_outputs:]],
+            n_outputs=n_outputs, single=single, always_checked=self.synchronize)
         self.call = self._profiled_call if profile else self._vm.call
         config.debug(1, f"graph: linked {len(self.steps)} nodes for {device.kind}, "
                         f"{sum(s.kernel is not None for s in self.steps)} of them kernels")

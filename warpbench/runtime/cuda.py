@@ -154,7 +154,7 @@ class CudaDevice(Device):
                 f"({p.shared_per_block_optin // 1024} opt-in), L2 {p.l2_bytes // 2**20} MiB"]
 
     def to_device(self, array):
-        return self.gpuarray.to_gpu(np.ascontiguousarray(array))
+        return self.gpuarray.to_gpu(np.asarray(array, order="C"))  # ascontiguousarray makes 0-d arrays 1-d
 
     def empty(self, shape, dtype, fill=None):
         out = self.gpuarray.empty(shape, dtype)

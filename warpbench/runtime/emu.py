@@ -48,7 +48,7 @@ class EmuDevice(Device):
         self._modules: dict = {}
 
     def to_device(self, array):
-        return self._emu.to_device(np.ascontiguousarray(array))
+        return self._emu.to_device(np.asarray(array, order="C"))  # ascontiguousarray makes 0-d arrays 1-d
 
     def empty(self, shape, dtype, fill=None):
         return self._emu.empty(shape, dtype, fill=fill)
