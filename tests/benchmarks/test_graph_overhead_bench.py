@@ -3,7 +3,10 @@
 Tiny arrays (10 float32), so the time is the linker's, not the arithmetic's:
 - ``2 nodes``: ``x * 2 + 1``, one call of the compiled function;
 - ``chain N``: N elementwise nodes in a row (alternately ``* c`` and ``+ c``); the cost of a
-  node is the slope between two chain lengths.
+  node is the slope between two chain lengths;
+- ``kernel launch on emu``: what a device node pays on the host per launch (axpb on 10
+  elements): a prepared launch (a graph node called again) against one checked in full,
+  with the emulated kernel's own time in ``extra_info`` to subtract.
 
 PyTensor (a benchmark-only dependency; skipped without it) runs its C VM ("cvm" linker)
 with elementwise fusion excluded, so that its graph has as many nodes as ours, and
@@ -75,3 +78,26 @@ def test_chain_of_nodes(benchmark, impl, n, value):
 def test_the_chain_has_one_node_per_operation():
     x = vector("x", dtype="float32")
     assert len(function([x], _chain(x, 8), device="cpu").vm.steps) == 8
+
+
+@pytest.mark.parametrize("launch", ["prepared", "checked"])
+def test_kernel_launch_on_emu(benchmark, emu, launch):
+    kernel = emu.compile("axpb_f32")
+    problem = {"n": SIZE, "dtype": "float32", "a": 4.0, "b": 5.0}
+    x = emu.to_device(np.arange(SIZE, dtype=np.float32))
+    buffers = {"x": x, "z": emu.empty((SIZE,), np.float32)}
+    lau = kernel.geometry(problem)
+    args = [buffers[p.name] if p.is_pointer else problem[p.name] for p in kernel.spec.workload.params]
+
+    def prepared():
+        kernel.launch_problem(problem, buffers)
+
+    def checked():
+        kernel(*args, grid=lau.grid, block=lau.block, shared=lau.shared)
+
+    benchmark.group = f"graph overhead: one kernel launch on emu, axpb {SIZE} float32"
+    benchmark(prepared if launch == "prepared" else checked)
+    np.testing.assert_array_equal(buffers["z"].get(), 4 * np.arange(SIZE) + 5)
+    packed = kernel.pack_args(args)
+    emulated = [kernel.function.launch(tuple(packed), grid=lau.grid, block=lau.block).seconds for _ in range(20)]
+    benchmark.extra_info["emulated_kernel_seconds_median"] = float(np.median(emulated))

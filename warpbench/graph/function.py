@@ -14,6 +14,7 @@ from warpbench.graph.fg import FunctionGraph
 from warpbench.graph.link import Loop
 from warpbench.graph.rewrite import optimize
 from warpbench.graph.shared import SharedVariable, place_shared
+from warpbench.hostcode import vm
 
 
 def _check_inputs(name: str, inputs) -> list[Variable]:
@@ -41,8 +42,11 @@ def _check_updates(name: str, updates) -> list[tuple[SharedVariable, Variable]]:
     return checked
 
 
-class Function:
-    """A compiled graph; call it with one value per input. Build it with :func:`function`."""
+class Function(vm.Callable):
+    """A compiled graph; call it with one value per input. Build it with :func:`function`.
+
+    A call goes straight to the Cython VM (``vm.Callable.__call__``), without a Python frame.
+    """
 
     def __init__(self, inputs, outputs, device=None, updates=None, name: str | None = None,
                  profile: bool = False):
@@ -60,15 +64,12 @@ class Function:
             place_shared(self.fgraph, self.device.graph_placement, targets, len(outputs))
         self.vm = Loop(self.fgraph, self.device, name=self.name, n_outputs=len(outputs), single=single,
                        targets=targets, profile=profile)
-        self._call = self.vm.call
+        self.link(self.vm.core, self.vm.wrapper)
 
     @property
     def profile(self):
         """The :class:`~warpbench.graph.profiling.ProfileStats` (None unless built with ``profile=True``)."""
         return self.vm.profile
-
-    def __call__(self, *args):
-        return self._call(args)
 
 
 def function(inputs, outputs, device=None, updates=None, name: str | None = None,

@@ -121,7 +121,8 @@ def copier(var: Variable) -> Callable:
 
 
 class Loop:
-    """A linked function graph: ``call(args)`` runs it (see the module docstring).
+    """A linked function graph: ``core`` (a ``vm.VM``) runs it, ``core.call(args)``, through
+    ``wrapper(args)`` when profiling (see the module docstring).
 
     ``n_outputs`` of ``fg.outputs`` are returned (the only one when ``single``), the rest
     are the new values of the shared variables ``targets``, in order.
@@ -140,7 +141,7 @@ class Loop:
         inputs = [self.storage[v] for v in fg.inputs]
         self._node_cells = [cell for step in self.steps for cell in step.outputs]
         self._copiers = [copier(v) for v in fg.outputs]
-        self._vm = vm.VM(
+        self.core = vm.VM(
             self, self.steps, input_cells=inputs, input_types=[v.type for v in fg.inputs],
             leaf_cells=inputs + [v.container for v in shared],
             output_cells=[self.storage[v] for v in fg.outputs],
@@ -149,7 +150,7 @@ class Loop:
             shared=[v.base for v in shared], places=[v.type.device for v in shared],
             targets=list(targets), target_places=[v.type.device for v in fg.outputs[n_outputs:]],
             n_outputs=n_outputs, single=single, always_checked=self.synchronize)
-        self.call = self._profiled_call if profile else self._vm.call
+        self.wrapper = self._profiled_call if profile else None
         config.debug(1, f"graph: linked {len(self.steps)} nodes for {device.kind}, "
                         f"{sum(s.kernel is not None for s in self.steps)} of them kernels")
 
@@ -174,7 +175,7 @@ class Loop:
 
     def _profiled_call(self, args):
         start = time.perf_counter()
-        results = self._vm.call(args)
+        results = self.core.call(args)
         self.profile.record_call(time.perf_counter() - start)
         return results
 

@@ -85,6 +85,9 @@ cdef class VM:
 
     def call(self, tuple args):
         """Fill the inputs, run every node, return the outputs and apply the updates."""
+        return self._call(args)
+
+    cdef object _call(self, tuple args):
         try:
             self._set_inputs(args)
             self._place_shared()
@@ -179,3 +182,22 @@ cdef class VM:
         if self.single:
             return <object>PyList_GET_ITEM(results, 0)
         return results[:self.n_outputs] if PyList_GET_SIZE(self.targets) else results
+
+
+cdef class Callable:
+    """The base of ``warpbench.graph.function.Function``: calling an instance runs its VM
+    straight from C (no Python frame), or ``wrapper(args)`` when one is set (profiling)."""
+
+    cdef VM _vm
+    cdef object _wrapper
+
+    def link(self, VM vm not None, wrapper=None):
+        """Make calls run ``vm`` (through ``wrapper``, a function of the argument tuple, if given)."""
+        self._vm, self._wrapper = vm, wrapper
+
+    def __call__(self, *args):
+        if self._wrapper is not None:
+            return self._wrapper(args)
+        if self._vm is None:
+            raise TypeError(f"{type(self).__name__} is not linked yet")
+        return self._vm._call(args)
