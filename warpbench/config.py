@@ -45,6 +45,17 @@ def env_flag(name: str) -> bool:
     raise ConfigError(f"{name}={os.environ[name]!r} is not a switch (expected 1/0, yes/no, true/false, on/off)")
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """The word in ``$name`` (``default`` when unset or empty); ConfigError when it is not one
+    of ``choices``."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if raw not in choices:
+        raise ConfigError(f"{name}={raw!r} is not one of {', '.join(choices)}")
+    return raw
+
+
 def _debug_level() -> int:
     try:
         return int(env_number("WARPBENCH_DEBUG", 0, integer=True))

@@ -7,7 +7,6 @@ so Nsight Compute can filter with ``--nvtx-include "warpbench@<name>/"``.
 """
 from __future__ import annotations
 
-import contextlib
 import functools
 
 DOMAIN = "warpbench"
@@ -22,16 +21,33 @@ def _domain():
     return nvtx.get_domain(DOMAIN)
 
 
-@contextlib.contextmanager
-def nvtx_range(name: str, category: str | None = None, payload=None):
-    """Push an NVTX range called ``name`` for the duration of the ``with`` block."""
-    domain = _domain()
-    if domain is None:
-        yield
-        return
-    attributes = domain.get_event_attributes(message=name, category=category, payload=payload)
-    domain.push_range(attributes)
-    try:
-        yield
-    finally:
-        domain.pop_range()
+def _nothing() -> None:
+    """push/pop of a range when the nvtx package is missing."""
+
+
+class NvtxRange:
+    """A named range, prepared once and entered any number of times: ``with r:`` or, where a
+    ``with`` block costs too much (the graph's inner loop), ``r.push()`` ... ``r.pop()``."""
+
+    __slots__ = ("push", "pop")
+
+    def __init__(self, name: str, category: str | None = None, payload=None):
+        domain = _domain()
+        if domain is None:
+            self.push = self.pop = _nothing
+            return
+        attributes = domain.get_event_attributes(message=name, category=category, payload=payload)
+        self.push = functools.partial(domain.push_range, attributes)
+        self.pop = domain.pop_range
+
+    def __enter__(self):
+        self.push()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.pop()
+
+
+def nvtx_range(name: str, category: str | None = None, payload=None) -> NvtxRange:
+    """The NVTX range called ``name``, for ``with`` blocks; it may be kept and reused."""
+    return NvtxRange(name, category, payload)

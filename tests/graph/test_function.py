@@ -1,11 +1,9 @@
 """function(): argument checks, results, devices, updates, profile."""
-import io
-
 import numpy as np
 import pytest
 
 from warpbench.errors import DTypeError, ShapeError, WarpbenchError
-from warpbench.graph import AXPBOp, function, matrix, print_profile, scalar, shared, vector
+from warpbench.graph import AXPBOp, function, matrix, scalar, shared, vector
 
 
 def test_returns_numpy_arrays_single_or_list():
@@ -128,19 +126,26 @@ def test_update_type_must_match():
         function([], [], updates=[(vector("v"), w)], device="cpu")
 
 
-def test_profile():
+def test_profile_excludes_the_first_call():
     x = vector("x")
     f = function([x], AXPBOp(4, 5)(x) * 2, device="cpu", profile=True)
-    f([1.0]), f([2.0])
-    assert f.profile.calls == [2, 2] and all(s > 0 for s in f.profile.seconds)
-    text = print_profile(f, file=io.StringIO())
-    assert "Profile of function on cpu" in text and "AXPBOp{a=4, b=5}(x) (cpu)" in text
-    with pytest.raises(ValueError, match="without profile=True"):
-        print_profile(function([x], x, device="cpu"))
+    f([1.0])
+    assert f.profile.first_call_seconds > 0 and f.profile.calls == 0 and f.profile.node_calls == [0, 0]
+    f([2.0]), f([3.0, 4.0])
+    assert f.profile.calls == 2 and f.profile.node_calls == [2, 2]
+    assert all(s > 0 for s in f.profile.node_seconds) and f.profile.call_seconds >= f.profile.node_total
+    assert [c.name for c in sorted(f.profile.by_class(), key=lambda c: c.name)] == ["AXPBOp", "Mul"]
+
+
+def test_profile_is_none_without_profile():
+    assert function([vector("x")], [], device="cpu").profile is None
 
 
 def test_profile_counts_transfer_bytes_on_emu(emu):
     x = vector("x")
     f = function([x], AXPBOp(4, 5)(x), device="emu", profile=True)
-    f(np.zeros(10, np.float32))
-    assert f.profile.transfer_bytes == [40, 0, 40]
+    for _ in range(3):
+        f(np.zeros(10, np.float32))
+    assert f.profile.transfer_bytes == [80, 0, 80]
+    transfers = {c.name: c.transfer_bytes for c in f.profile.by_class()}
+    assert transfers == {"GpuFromHost": 80, "AXPBOp": 0, "HostFromGpu": 80}

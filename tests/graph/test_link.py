@@ -1,6 +1,4 @@
 """Linking and the Loop VM: storage cells, NVTX ranges, error reporting, kernels per node."""
-import contextlib
-
 import numpy as np
 import pytest
 
@@ -23,20 +21,33 @@ def test_storage_cells():
     assert storage[x] == [None] and storage[fg.outputs[0]] == [None]
 
 
-def test_every_node_runs_in_an_nvtx_range(monkeypatch):
-    seen = []
+class RecordingRange:
+    """A stand-in for trace.NvtxRange that logs what it is made for and every push and pop."""
 
-    @contextlib.contextmanager
-    def recording(name, category=None, payload=None):
-        seen.append((name, category, payload))
-        yield
+    def __init__(self, log, name, category=None, payload=None):
+        log.append(("made", name, category, payload))
+        self.push = lambda: log.append(("push", name))
+        self.pop = lambda: log.append(("pop", name))
 
-    monkeypatch.setattr(link, "nvtx_range", recording)
+    def __enter__(self):
+        self.push()
+
+    def __exit__(self, *exc):
+        self.pop()
+
+
+@pytest.mark.parametrize("shapes", [[(1,), (1,)], [(1,), (3,)]], ids=["fast path", "shape check each call"])
+def test_every_node_runs_in_an_nvtx_range_made_at_link_time(monkeypatch, shapes):
+    log = []
+    monkeypatch.setattr(link, "nvtx_range", lambda *args, **kwargs: RecordingRange(log, *args, **kwargs))
     x = vector("x")
     f = function([x], AXPBOp(4, 5)(x) * 2, device="cpu")
-    f([1.0])
-    assert seen == [("AXPBOp{a=4, b=5}(x)", "graph", 0),
-                    ("Mul(AXPBOp{a=4, b=5}.0, TensorConstant{2.0})", "graph", 1)]
+    first, second = "AXPBOp{a=4, b=5}(x)", "Mul(AXPBOp{a=4, b=5}.0, TensorConstant{2.0})"
+    assert log == [("made", first, "graph", 0), ("made", second, "graph", 1)]
+    for shape in shapes:
+        log.clear()
+        f(np.ones(shape, np.float32))
+        assert log == [("push", first), ("pop", first), ("push", second), ("pop", second)]
 
 
 class Broken(Op):
@@ -180,3 +191,68 @@ def test_an_unset_output_while_constant_folding_names_the_op():
     with pytest.raises(WarpbenchError, match=r"^Forgetful\{forgotten=0\}\(TensorConstant\{\[1\., 2\.\]\}\) \[on cpu.*"
                                              r"Forgetful.perform set no value for output 0"):
         function([], Forgetful(0)(constant(np.array([1.0, 2.0], np.float32)))[1], device="cpu")
+
+
+def test_new_leaf_shapes_are_checked_again():
+    x, y = vector("x"), vector("y")
+    f = function([x, y], (x + y) * 2, device="cpu")
+    np.testing.assert_array_equal(f(np.ones(3, np.float32), np.ones(3, np.float32)), [4, 4, 4])
+    assert not any(step.checked for step in f.vm.steps)  # the next call with these shapes takes the fast path
+    np.testing.assert_array_equal(f(np.ones(3, np.float32), np.ones(3, np.float32)), [4, 4, 4])
+    with pytest.raises(ShapeError, match=r"^Add\(x, y\) \[toposort index 0, on cpu.*cannot broadcast input shapes 3, 4"):
+        f(np.ones(3, np.float32), np.ones(4, np.float32))
+    np.testing.assert_array_equal(f(np.ones(2, np.float32), np.ones(2, np.float32)), [4, 4])
+
+
+class Positive(Op):
+    """The positive elements of a vector: an output shape that depends on the values."""
+    __props__ = ()
+
+    def make_node(self, x):
+        return Apply(self, [x], [x.type()])
+
+    def perform(self, node, inputs, output_storage):
+        output_storage[0][0] = inputs[0][inputs[0] > 0]
+
+
+def test_nodes_after_an_op_without_infer_shape_keep_their_check():
+    x, y = vector("x"), vector("y")
+    f = function([x, y], Positive()(x) + y, device="cpu")
+    np.testing.assert_array_equal(f(np.array([1, -1, 2], np.float32), np.ones(2, np.float32)), [2, 3])
+    assert [step.checked for step in f.vm.steps] == [False, True]
+    with pytest.raises(ShapeError, match=r"^Add\(Positive\.0, y\) \[toposort index 1.*cannot broadcast input shapes 3, 2"):
+        f(np.array([1, 1, 2], np.float32), np.ones(2, np.float32))  # same leaf shapes, another Positive shape
+
+
+def test_failures_on_the_fast_path_name_the_node_and_leave_no_values_behind():
+    class FailsOnTheThirdCall(Broken):
+        calls = 0
+
+        def perform(self, node, inputs, output_storage):
+            type(self).calls += 1
+            if self.calls == 3:
+                raise self.error("third call")
+            output_storage[0][0] = inputs[0] + 1
+
+    x = vector("x")
+    f = function([x], FailsOnTheThirdCall(ValueError)(x * 2) * 3, device="cpu")
+    f(np.ones(2, np.float32)), f(np.ones(2, np.float32))
+    with pytest.raises(ShapeError, match=r"^FailsOnTheThirdCall\{error=<class 'ValueError'>\}\(Mul\.0\) "
+                                         r"\[toposort index 1, on cpu, built at test_link.py:\d+\]: third call; "
+                                         r"inputs: Mul.0 float32 array of shape 2$"):
+        f(np.ones(2, np.float32))
+    assert all(cell[0] is None for var, cell in f.vm.storage.items() if var.owner is not None or var is x)
+    np.testing.assert_array_equal(f(np.ones(2, np.float32)), [9, 9])
+
+
+def test_an_interrupt_passes_through_and_the_next_call_starts_clean():
+    class Interrupted(Broken):
+        def perform(self, node, inputs, output_storage):
+            raise KeyboardInterrupt
+
+    x = vector("x")
+    first, second = Forgetful(None)(x)
+    f = function([x], [first, Interrupted(None)(second)], device="cpu")
+    with pytest.raises(KeyboardInterrupt):
+        f(np.ones(2, np.float32))
+    assert all(cell[0] is None for var, cell in f.vm.storage.items() if var.owner is not None)

@@ -1,7 +1,11 @@
-"""debugprint: Theano's format with the device of each node (golden texts)."""
+"""debugprint: Theano's format with the device of each node (golden texts); print_profile."""
 import io
 
-from warpbench.graph import AXPBOp, FunctionGraph, debugprint, function, matrix, vector
+import numpy as np
+import pytest
+
+from warpbench.errors import WarpbenchError
+from warpbench.graph import AXPBOp, FunctionGraph, debugprint, function, matrix, print_profile, vector
 from warpbench.graph.printing import _letters
 from warpbench.graph.rewrite import optimize
 
@@ -125,3 +129,30 @@ def test_pprint_of_a_compiled_device_graph_shows_the_transfers():
     x = vector("x")
     fg = optimize(FunctionGraph([x], [AXPBOp(4, 5)(x * 2) + 1]), "emu")
     assert pprint(fg.outputs[0]) == "HostFromGpu(AXPBOp{a=4, b=5}.0 + 1)"
+
+
+def test_print_profile_per_class_and_per_node():
+    x = vector("x")
+    f = function([x], AXPBOp(4, 5)(x) * 2 + 1, device="cpu", name="step", profile=True)
+    for _ in range(4):
+        f(np.ones(5, np.float32))
+    text = print_profile(f, file=io.StringIO())
+    lines = text.splitlines()
+    assert lines[:3] == ["Function profiling", "==================", "  Message: step on cpu"]
+    assert lines[3].startswith("  Time in 3 calls to Function.__call__: ") and "(first call, excluded: " in lines[3]
+    classes = lines[lines.index("Class") + 3:lines.index("Apply") - 1]
+    assert sorted(line.split()[-1] for line in classes) == ["AXPBOp", "Add", "Mul"]
+    assert all(line.split()[4:7] == ["3", "1", "0"] for line in classes)  # calls, nodes, bytes moved
+    assert float(classes[-1].split()[1].rstrip("%")) == pytest.approx(100, abs=0.2)  # the running share
+    nodes = lines[lines.index("Apply") + 3:]
+    assert len(nodes) == 3 and any(line.endswith("AXPBOp{a=4, b=5}(x) (cpu)") for line in nodes)
+    assert sorted(int(line.split()[5]) for line in nodes) == [0, 1, 2]  # toposort ids
+
+
+def test_print_profile_before_a_counted_call_and_without_profile():
+    x = vector("x")
+    f = function([x], x * 2, device="cpu", profile=True)
+    assert "Time in 0 calls to Function.__call__: 0.000e+00s (first call, excluded: none yet)" in \
+        print_profile(f, file=io.StringIO())
+    with pytest.raises(WarpbenchError, match="^function was compiled without profile=True"):
+        print_profile(function([x], x, device="cpu"))

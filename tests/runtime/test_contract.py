@@ -43,6 +43,14 @@ def test_memory_round_trip_and_device_copies(device):
     assert "96 bytes into an array of 20" in one_line(err)
 
 
+@pytest.mark.parametrize("value", [np.float32(2.5), np.array(2.5), np.arange(6.0).reshape(2, 3).T],
+                         ids=["0-d scalar", "0-d array", "transposed"])
+def test_to_device_keeps_the_shape(device, value):
+    back = device.to_host(device.to_device(value))
+    assert back.shape == np.shape(value) and back.dtype == np.asarray(value).dtype
+    np.testing.assert_array_equal(back, value)
+
+
 def test_a_compiled_variant_runs_and_knows_its_spec(device):
     kernel = device.compile("transpose_padded")
     assert kernel.spec is get("transpose_padded") and kernel.device is device

@@ -6,13 +6,15 @@
 >>> f([1.0, 2.0])
 array([ 6., 12.], dtype=float32)
 
-Modules, in the order a graph meets them: type (TensorType, GpuArrayType), basic
-(Variable, Constant, Apply, walks), op (the Op contract), elemwise / reduction / linalg /
-axpb / transfer / shape (the ops; ``x.shape``), c_op (ops written in C, compiled by
-c_compile), gpu_op (GpuElemwise, ElementwiseKernel nodes), shared, gradient (grad,
-verify_grad), fg (FunctionGraph), fusion (Composite), rewrite (merge, shape inference,
-constant folding, fusion, lift to device, cut transfers), link (storage map and Loop VM),
-function, printing (debugprint, pprint, print_profile).
+Modules, in the order a graph meets them: config (floatX), type (TensorType,
+GpuArrayType), basic (Variable, Constant, Apply, walks), op (the Op contract), elemwise /
+reduction / linalg / axpb / transfer / shape (the ops; ``x.shape``), c_op (ops written in
+C, compiled by c_compile), gpu_op (GpuElemwise, ElementwiseKernel nodes), shared (values
+that live on the device using them), gradient (grad, verify_grad), fg (FunctionGraph),
+fusion (Composite), rewrite (merge, shape inference, constant folding, fusion, lift to
+device, cut transfers), link (storage map, the slow path of the Cython VM in
+``warpbench.hostcode.vm``), function, profiling (ProfileStats), printing (debugprint,
+pprint, print_profile).
 """
 from warpbench.graph.axpb import AXPBOp
 from warpbench.graph.basic import (Apply, Constant, Variable, as_variable, constant, matrix, scalar, tensor,

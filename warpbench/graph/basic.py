@@ -12,6 +12,7 @@ import sys
 
 import numpy as np
 
+from warpbench.graph.config import float_x
 from warpbench.graph.type import TensorType, shape_str
 
 _GRAPH_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -126,12 +127,15 @@ def as_variable(value, like: Variable | None = None) -> Variable:
     """``value`` itself when it is a Variable, else a Constant.
 
     A Python number next to ``like`` gets the dtype NumPy would give ``like``'s array
-    combined with that number, so ``x * 2`` stays float32 for a float32 ``x``.
+    combined with that number, so ``x * 2`` stays float32 for a float32 ``x``; a lone
+    Python float gets ``floatX``.
     """
     if isinstance(value, Variable):
         return value
     if like is not None and isinstance(value, (bool, int, float)):
         return constant(value, np.result_type(np.dtype(like.dtype), value))
+    if isinstance(value, float):
+        return constant(value, float_x())
     if not isinstance(value, (bool, int, float, np.ndarray, np.generic, list, tuple)):
         raise TypeError(f"cannot make a graph variable from {type(value).__name__} {value!r}")
     return constant(value)
@@ -212,26 +216,26 @@ def clone(outputs, stop_at=()) -> list[Variable]:
     return [memo.get(v, v) for v in outputs]
 
 
-def tensor(name: str | None = None, dtype="float32", ndim: int = 0) -> Variable:
-    """A free input variable: an ``ndim``-dimensional array of ``dtype``."""
-    return TensorType(dtype, ndim)(name)
+def tensor(name: str | None = None, dtype=None, ndim: int = 0) -> Variable:
+    """A free input variable: an ``ndim``-dimensional array of ``dtype`` (default ``floatX``)."""
+    return TensorType(dtype or float_x(), ndim)(name)
 
 
-def scalar(name: str | None = None, dtype="float32") -> Variable:
+def scalar(name: str | None = None, dtype=None) -> Variable:
     """A free 0-d input variable."""
     return tensor(name, dtype, 0)
 
 
-def vector(name: str | None = None, dtype="float32") -> Variable:
+def vector(name: str | None = None, dtype=None) -> Variable:
     """A free 1-d input variable."""
     return tensor(name, dtype, 1)
 
 
-def matrix(name: str | None = None, dtype="float32") -> Variable:
+def matrix(name: str | None = None, dtype=None) -> Variable:
     """A free 2-d input variable."""
     return tensor(name, dtype, 2)
 
 
-def tensor4(name: str | None = None, dtype="float32") -> Variable:
+def tensor4(name: str | None = None, dtype=None) -> Variable:
     """A free 4-d input variable (e.g. a batch of NCHW images)."""
     return tensor(name, dtype, 4)

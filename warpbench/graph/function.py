@@ -1,19 +1,20 @@
 """``function(inputs, outputs, device=...)``: compile a graph into a Python callable.
 
 Compiling copies the graph into a FunctionGraph, rewrites it for the device (rewrite.py),
-and links it (link.py). Calling filters the arguments through the inputs' types, runs
-the nodes, returns NumPy arrays, then applies the updates to shared variables.
+keeps shared variables on the device that uses them (shared.py) and links it (link.py).
+Calling filters the arguments through the inputs' types, runs the nodes (the Cython loop
+of ``warpbench.hostcode.vm``), returns NumPy arrays, then applies the updates to shared
+variables, where they live.
 """
 from __future__ import annotations
 
-import numpy as np
-
-from warpbench.errors import DTypeError, ShapeError, WarpbenchError
+from warpbench.errors import DTypeError, WarpbenchError
 from warpbench.graph.basic import Constant, Variable, as_variable
 from warpbench.graph.fg import FunctionGraph
 from warpbench.graph.link import Loop
 from warpbench.graph.rewrite import optimize
-from warpbench.graph.shared import SharedVariable
+from warpbench.graph.shared import SharedVariable, place_shared
+from warpbench.hostcode import vm
 
 
 def _check_inputs(name: str, inputs) -> list[Variable]:
@@ -41,53 +42,34 @@ def _check_updates(name: str, updates) -> list[tuple[SharedVariable, Variable]]:
     return checked
 
 
-class Function:
-    """A compiled graph; call it with one value per input. Build it with :func:`function`."""
+class Function(vm.Callable):
+    """A compiled graph; call it with one value per input. Build it with :func:`function`.
+
+    A call goes straight to the Cython VM (``vm.Callable.__call__``), without a Python frame.
+    """
 
     def __init__(self, inputs, outputs, device=None, updates=None, name: str | None = None,
                  profile: bool = False):
         from warpbench.runtime import get_device
         self.name = name or "function"
         self.inputs = _check_inputs(self.name, inputs)
-        self._single = isinstance(outputs, Variable)
-        outputs = [outputs] if self._single else list(outputs)
+        single = isinstance(outputs, Variable)
+        outputs = [outputs] if single else list(outputs)
         self.updates = _check_updates(self.name, updates)
         self.device = get_device(device)
         fg = FunctionGraph(self.inputs, outputs + [value for _, value in self.updates])
         self.fgraph = optimize(fg, self.device.graph_placement or "cpu")
-        self.n_outputs = len(outputs)
-        self.vm = Loop(self.fgraph, self.device, profile=profile)
+        targets = [target for target, _ in self.updates]
+        if self.device.graph_placement is not None:
+            place_shared(self.fgraph, self.device.graph_placement, targets, len(outputs))
+        self.vm = Loop(self.fgraph, self.device, name=self.name, n_outputs=len(outputs), single=single,
+                       targets=targets, profile=profile)
+        self.link(self.vm.core, self.vm.wrapper)
 
     @property
     def profile(self):
-        """Per-node calls, seconds and transfer bytes (None unless built with ``profile=True``)."""
+        """The :class:`~warpbench.graph.profiling.ProfileStats` (None unless built with ``profile=True``)."""
         return self.vm.profile
-
-    def __call__(self, *args):
-        if len(args) != len(self.inputs):
-            names = ", ".join(map(str, self.inputs)) or "none"
-            raise WarpbenchError(f"{self.name}: takes {len(self.inputs)} input(s) ({names}), got {len(args)}")
-        storage = self.vm.storage
-        for index, (var, value) in enumerate(zip(self.inputs, args)):
-            try:
-                storage[var][0] = var.type.filter(value)
-            except (ShapeError, DTypeError) as exc:
-                raise type(exc)(f"{self.name}: input {index} ({var}) {exc}") from None
-        self.vm()
-        results = []
-        for var in self.fgraph.outputs:
-            value = storage[var][0]
-            # Never hand out an input, a constant, a shared value or the same array twice:
-            # the caller may modify what it gets.
-            if var.owner is None or any(value is r for r in results):
-                value = np.array(value)
-            results.append(value)
-        for var in self.inputs + [v for v in self.fgraph.outputs if v.owner is not None]:
-            storage[var][0] = None  # the caller owns the results now; drop our references
-        for (target, _), value in zip(self.updates, results[self.n_outputs:]):
-            target.container[0] = value
-        outputs = results[:self.n_outputs]
-        return outputs[0] if self._single else outputs
 
 
 def function(inputs, outputs, device=None, updates=None, name: str | None = None,
@@ -98,7 +80,8 @@ def function(inputs, outputs, device=None, updates=None, name: str | None = None
     run each node whose op has a kernel on that device and the rest on the host, with
     transfers between; None is the default device (cuda when usable, else emu).
     ``updates``: pairs ``(shared, new_value)`` (or a dict) assigned after each call.
-    ``profile``: record per-node calls, time and transfer bytes in ``f.profile``.
+    ``profile``: record calls, time and transfer bytes per node and op class in ``f.profile``
+    (the first call excluded); ``print_profile(f)`` prints them.
     Results are NumPy arrays.
     """
     return Function(inputs, outputs, device=device, updates=updates, name=name, profile=profile)

@@ -1,19 +1,22 @@
 """Linking and running: a storage cell per variable, a thunk per node, and the loop over them.
 
-As in Theano's ``map_storage`` + ``Loop`` VM: every variable gets a 1-element list (a
-"cell") that acts as a pointer; a node's thunk reads its input cells and writes its
-output cells. Constants' cells hold their data, a shared variable's cell is its own
-container. Each node runs inside an NVTX range named after it (domain ``warpbench``,
-category ``graph``), after a shape check by its ``infer_shape``; intermediate values
-are dropped as soon as their last reader has run. Outputs must have the shapes
-``infer_shape`` gave (shape.py learns shapes from it without running nodes).
+As in Theano's ``map_storage`` + CVM: every variable gets a 1-element list (a "cell")
+that acts as a pointer; a node's thunk reads its input cells and writes its output
+cells. Constants' cells hold their data, a shared variable's cell is its own container.
+Each node runs inside an NVTX range named after it (domain ``warpbench``, category
+``graph``); intermediate values are dropped as soon as their last reader has run.
+
+Linking prepares everything once (thunks, cells, ranges) for the Cython loop
+(``warpbench.hostcode.vm``), which runs a call without Python frames. This module is its
+slow path: the first call, and every call whose input or shared shapes changed, runs
+each node after a shape check by its ``infer_shape`` (and checks its outputs
+against it: shape.py learns shapes from it without running nodes); failures are reported here, naming
+the node; ``profile=True`` and ``WARPBENCH_DEBUG>=2`` run every call this way.
 """
 from __future__ import annotations
 
 import functools
-import math
 import time
-from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -24,10 +27,12 @@ from warpbench.graph.basic import Apply, Constant, Variable
 from warpbench.graph.c_op import c_thunk, runs_c_code
 from warpbench.graph.fg import FunctionGraph
 from warpbench.graph.op import Op, device_kernel_of
+from warpbench.graph.profiling import ProfileStats
 from warpbench.graph.shape import check_inferred
 from warpbench.graph.shared import SharedVariable
-from warpbench.graph.transfer import GpuFromHost, HostFromGpu, placement
+from warpbench.graph.transfer import placement
 from warpbench.graph.type import describe_value
+from warpbench.hostcode import vm
 from warpbench.trace import nvtx_range
 
 
@@ -113,88 +118,148 @@ def implementation(node: Apply, device) -> tuple[Callable[[list, list], None], o
     return functools.partial(node.op.perform_host, node), None
 
 
-@dataclass
-class Step:
-    """One node ready to run: its thunk and its cells."""
+def copier(var: Variable) -> Callable:
+    """A function copying a value of ``var``'s type where it lives (host or device memory)."""
+    if var.type.device is None:
+        return np.array
+    from warpbench.runtime import get_device
+    device = get_device(var.type.device)
 
-    index: int
-    node: Apply
-    name: str
-    run: Callable[[list, list], None]
-    kernel: object  # the compiled Kernel the node launches, None for host nodes
-    inputs: list[list]
-    outputs: list[list]
-    #: Input cells whose last reader is this node: emptied after it runs.
-    frees: list[list]
-
-
-@dataclass
-class Profile:
-    """Per-node calls, seconds (device synchronized after each node) and bytes transferred."""
-
-    calls: list[int]
-    seconds: list[float]
-    transfer_bytes: list[int]
+    def copy(value):
+        out = device.empty(value.shape, value.dtype)
+        device.copy_device_to_device(out, value)
+        return out
+    return copy
 
 
 class Loop:
-    """Theano's Loop VM: run every node in toposort order over the storage map.
+    """A linked function graph: ``core`` (a ``vm.VM``) runs it, ``core.call(args)``, through
+    ``wrapper(args)`` when profiling (see the module docstring).
 
-    With ``profile`` (or ``WARPBENCH_DEBUG>=2``) the device is synchronized after each
-    node, so that times and asynchronous kernel errors belong to the node that caused them.
+    ``n_outputs`` of ``fg.outputs`` are returned (the only one when ``single``), the rest
+    are the new values of the shared variables ``targets``, in order.
     """
 
-    def __init__(self, fg: FunctionGraph, device, profile: bool = False):
-        self.device = device
+    def __init__(self, fg: FunctionGraph, device, *, name: str = "function", n_outputs: int | None = None,
+                 single: bool = False, targets=(), profile: bool = False):
+        self.fgraph, self.device, self.name = fg, device, name
         self.synchronize = profile or config.DEBUG >= 2
         self.order = fg.toposort()
         self.storage = map_storage(fg, self.order)
-        last_reader = {var: i for i, node in enumerate(self.order) for var in node.inputs}
-        kept = set(fg.outputs)
-        self.steps = []
-        for i, node in enumerate(self.order):
-            try:
-                run, kernel = implementation(node, device)
-            except Exception as exc:
-                raise node_error(node, i, None, exc) from None
-            frees = [self.storage[v] for v in dict.fromkeys(node.inputs)
-                     if v.owner is not None and v not in kept and last_reader[v] == i]
-            self.steps.append(Step(i, node, str(node), run, kernel, [self.storage[v] for v in node.inputs],
-                                   [self.storage[v] for v in node.outputs], frees))
-        n = len(self.steps)
-        self.profile = Profile([0] * n, [0.0] * n, [0] * n) if profile else None
-        config.debug(1, f"graph: linked {n} nodes for {device.kind}, "
+        self.steps = self._link()
+        self.profile = ProfileStats(name, device.kind, self.order) if profile else None
+        n_outputs = len(fg.outputs) if n_outputs is None else n_outputs
+        shared = [v for v in self.storage if isinstance(v, SharedVariable)]
+        inputs = [self.storage[v] for v in fg.inputs]
+        self._node_cells = [cell for step in self.steps for cell in step.outputs]
+        self._copiers = [copier(v) for v in fg.outputs]
+        self.core = vm.VM(
+            self, self.steps, input_cells=inputs, input_types=[v.type for v in fg.inputs],
+            leaf_cells=inputs + [v.container for v in shared],
+            output_cells=[self.storage[v] for v in fg.outputs],
+            copiers=[None if v.owner is not None else c for v, c in zip(fg.outputs, self._copiers)],
+            cleared=inputs + [self.storage[v] for v in fg.outputs if v.owner is not None],
+            shared=[v.base for v in shared], places=[v.type.device for v in shared],
+            targets=list(targets), target_places=[v.type.device for v in fg.outputs[n_outputs:]],
+            n_outputs=n_outputs, single=single, always_checked=self.synchronize)
+        self.wrapper = self._profiled_call if profile else None
+        config.debug(1, f"graph: linked {len(self.steps)} nodes for {device.kind}, "
                         f"{sum(s.kernel is not None for s in self.steps)} of them kernels")
 
-    def __call__(self) -> None:
-        """Run every node once; the results are left in the output cells."""
-        for step in self.steps:
-            values = [cell[0] for cell in step.inputs]
-            with nvtx_range(step.name, category="graph", payload=step.index):
-                start = time.perf_counter()
-                try:
-                    inferred = step.node.op.infer_shape(step.node, [v.shape for v in values])
-                    for cell in step.outputs:
-                        cell[0] = None  # a value left from the previous call must not pass for this one's
-                    step.run(values, step.outputs)
-                    check_outputs_set(step.node, performer(step.node, step.kernel), step.outputs)
-                    if inferred is not None:
-                        check_inferred(step.node, inferred, step.outputs)
-                    if self.synchronize:
-                        # Kernel launches return before the kernel ends.
-                        self.device.synchronize()
-                except Exception as exc:
-                    raise node_error(step.node, step.index, values, exc) from None
-            seconds = time.perf_counter() - start
-            config.debug(2, f"graph: node {step.index} {step.name} on {placement(step.node)}: {seconds:.6f}s")
-            if self.profile is not None:
-                self._record(step, seconds)
-            for cell in step.frees:
-                cell[0] = None
+    def _link(self) -> list:
+        last_reader = {var: i for i, node in enumerate(self.order) for var in node.inputs}
+        kept = set(self.fgraph.outputs)
+        steps = []
+        for i, node in enumerate(self.order):
+            try:
+                run, kernel = implementation(node, self.device)
+            except Exception as exc:
+                raise node_error(node, i, None, exc) from None
+            # An output nobody reads is freed at once, so that every node output is None
+            # when a call starts (how the loop sees an output a thunk did not set).
+            frees = [self.storage[v] for v in dict.fromkeys(node.inputs)
+                     if v.owner is not None and v not in kept and last_reader[v] == i]
+            frees += [self.storage[v] for v in node.outputs if v not in kept and v not in last_reader]
+            steps.append(vm.Step(i, node, str(node), run, kernel, [self.storage[v] for v in node.inputs],
+                                 [self.storage[v] for v in node.outputs], frees,
+                                 nvtx_range(str(node), category="graph", payload=i)))
+        return steps
 
-    def _record(self, step: Step, seconds: float) -> None:
-        self.profile.calls[step.index] += 1
-        self.profile.seconds[step.index] += seconds
-        if isinstance(step.node.op, (GpuFromHost, HostFromGpu)):
-            value = step.outputs[0][0]
-            self.profile.transfer_bytes[step.index] += np.dtype(value.dtype).itemsize * math.prod(value.shape)
+    def _profiled_call(self, args):
+        start = time.perf_counter()
+        results = self.core.call(args)
+        self.profile.record_call(time.perf_counter() - start)
+        return results
+
+    # -- the slow path, called by the Cython loop -----------------------------------------
+
+    def run_checked(self) -> None:
+        """Run every node after its shape check; mark the nodes that must keep the check
+        (some input shape is not fixed by the leaf shapes: an op upstream did not say)."""
+        known = set()
+        for step in self.steps:
+            shapes = self.run_step(step)
+            fixed = all(v.owner is None or v in known for v in step.node.inputs)
+            step.checked = not fixed
+            if fixed and shapes is not None and len(shapes) == len(step.outputs) \
+                    and all(s is not None for s in shapes):
+                known.update(step.node.outputs)
+
+    def run_step(self, step) -> list | None:
+        """Run one node after its ``infer_shape``; return the shapes that gave."""
+        values = [cell[0] for cell in step.inputs]
+        with step.range:
+            start = time.perf_counter()
+            try:
+                shapes = step.node.op.infer_shape(step.node, [v.shape for v in values])
+                step.run(values, step.outputs)
+                check_outputs_set(step.node, performer(step.node, step.kernel), step.outputs)
+                if shapes is not None:
+                    check_inferred(step.node, shapes, step.outputs)
+                if self.synchronize:
+                    # Kernel launches return before the kernel ends.
+                    self.device.synchronize()
+            except Exception as exc:
+                raise node_error(step.node, step.index, values, exc) from None
+        seconds = time.perf_counter() - start
+        config.debug(2, f"graph: node {step.index} {step.name} on {placement(step.node)}: {seconds:.6f}s")
+        if self.profile is not None:
+            self.profile.record_node(step.index, seconds, step.outputs)
+        for cell in step.frees:
+            cell[0] = None
+        return shapes
+
+    def fail(self, step, values: list, exc: BaseException | None) -> None:
+        """Raise what the failure ``exc`` of ``step`` (None: an output left unset) means."""
+        if exc is None:
+            try:
+                check_outputs_set(step.node, performer(step.node, step.kernel), step.outputs)
+            except WarpbenchError as unset:
+                exc = unset
+        if not isinstance(exc, Exception):
+            raise exc
+        raise node_error(step.node, step.index, values, exc) from None
+
+    def reset(self) -> None:
+        """After a failed call: empty every input and node output cell."""
+        for var in self.fgraph.inputs:
+            self.storage[var][0] = None
+        for cell in self._node_cells:
+            cell[0] = None
+
+    def filter_input(self, index: int, value):
+        """Argument ``index`` converted to its input's type, or a one-line error naming it."""
+        var = self.fgraph.inputs[index]
+        try:
+            return var.type.filter(value)
+        except (ShapeError, DTypeError) as exc:
+            raise type(exc)(f"{self.name}: input {index} ({var}) {exc}") from None
+
+    def wrong_count(self, given: int) -> None:
+        """WarpbenchError: ``given`` arguments for this many inputs."""
+        names = ", ".join(map(str, self.fgraph.inputs)) or "none"
+        raise WarpbenchError(f"{self.name}: takes {len(self.fgraph.inputs)} input(s) ({names}), got {given}")
+
+    def copy_output(self, index: int, value):
+        """A copy of ``value``, output ``index``, which an earlier output already hands out."""
+        return self._copiers[index](value)

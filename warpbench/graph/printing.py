@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import sys
 
+from warpbench.errors import WarpbenchError
 from warpbench.graph.basic import Constant, Variable
 from warpbench.graph.fg import FunctionGraph
 from warpbench.graph.transfer import placement
@@ -140,18 +141,43 @@ def debugprint(obj, file=None) -> str:
     return text
 
 
+def _share(seconds: float, total: float) -> str:
+    return f"{100 * seconds / total:5.1f}%" if total else "    -"
+
+
 def print_profile(f, file=None) -> str:
-    """Print the per-node profile of a function built with ``profile=True``; return the text."""
+    """Print the profile of a function built with ``profile=True`` (Theano's ProfileStats
+    summary: the calls, then per op class, then per node, the first call excluded) to
+    ``file`` (default stdout) and return the text."""
     prof = f.profile
     if prof is None:
-        raise ValueError(f"{f.name} was compiled without profile=True")
-    total = sum(prof.seconds) or 1.0
-    lines = [f"Profile of {f.name} on {f.device.kind}: {sum(prof.seconds):.6f}s in {len(prof.calls)} nodes",
-             f"{'%time':>6} {'seconds':>10} {'per call':>10} {'calls':>6} {'bytes moved':>12}  node (where)"]
-    for i, node in sorted(enumerate(f.vm.order), key=lambda item: -prof.seconds[item[0]]):
-        per_call = prof.seconds[i] / max(prof.calls[i], 1)
-        lines.append(f"{100 * prof.seconds[i] / total:6.1f} {prof.seconds[i]:10.6f} {per_call:10.2e} "
-                     f"{prof.calls[i]:6d} {prof.transfer_bytes[i]:12d}  {i}: {node} ({placement(node)})")
+        raise WarpbenchError(f"{f.name} was compiled without profile=True: no profile to print")
+    total = prof.node_total
+    first = "none yet" if prof.first_call_seconds is None else f"{prof.first_call_seconds:.3e}s"
+    lines = ["Function profiling", "==================",
+             f"  Message: {prof.name} on {prof.device}",
+             f"  Time in {prof.calls} calls to Function.__call__: {prof.call_seconds:.3e}s "
+             f"(first call, excluded: {first})"]
+    if prof.calls:
+        lines += [f"  Time per call: {prof.call_seconds / prof.calls:.3e}s, in nodes {total / prof.calls:.3e}s "
+                  f"({_share(total, prof.call_seconds).strip()}; the rest is the linker and argument handling)"]
+    lines += ["", "Class", "---",
+              "<% time> <sum %> <apply time> <time per call> <#call> <#apply> <bytes moved> <Class name>"]
+    running = 0.0
+    for entry in prof.by_class():
+        running += entry.seconds
+        lines.append(f"  {_share(entry.seconds, total)}  {_share(running, total)}  {entry.seconds:10.3e}s "
+                     f"{entry.seconds / max(entry.calls, 1):10.3e}s {entry.calls:6d} {entry.nodes:5d} "
+                     f"{entry.transfer_bytes:12d}  {entry.name}")
+    lines += ["", "Apply", "---",
+              "<% time> <sum %> <apply time> <time per call> <#call> <id> <bytes moved> <Apply name> (where)"]
+    running = 0.0
+    for i in prof.by_node():
+        seconds, node = prof.node_seconds[i], prof.nodes[i]
+        running += seconds
+        lines.append(f"  {_share(seconds, total)}  {_share(running, total)}  {seconds:10.3e}s "
+                     f"{seconds / max(prof.node_calls[i], 1):10.3e}s {prof.node_calls[i]:6d} {i:4d} "
+                     f"{prof.transfer_bytes[i]:12d}  {node} ({placement(node)})")
     text = "\n".join(lines) + "\n"
     (file or sys.stdout).write(text)
     return text

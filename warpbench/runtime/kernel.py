@@ -94,6 +94,28 @@ class Kernel(ABC):
         return results[0] if len(results) == 1 else tuple(results)
 
 
+class PreparedLaunch:
+    """A kernel's launch for one problem, its geometry validated and its scalars packed
+    (PyCUDA's prepared call): calling it with the buffers checks their dtypes and launches."""
+
+    __slots__ = ("kernel", "args", "lau", "pointers")
+
+    def __init__(self, kernel: "LaunchableKernel", packed: list, lau: Launch):
+        self.kernel, self.args, self.lau = kernel, packed, lau
+        self.pointers = [(index, param.name, np.dtype(packed[index].dtype))
+                         for index, param in enumerate(kernel.spec.workload.params) if param.is_pointer]
+
+    def __call__(self, buffers: dict[str, Any]) -> Launch:
+        args = list(self.args)
+        for index, name, dtype in self.pointers:
+            array = buffers[name]
+            if array.dtype != dtype:  # pack_args says which argument, as for an unprepared launch
+                self.kernel.pack_args([buffers[name] if i == index else arg for i, arg in enumerate(args)])
+            args[index] = array
+        self.kernel._launch(args, self.lau)
+        return self.lau
+
+
 class LaunchableKernel(Kernel):
     """One CUDA entry point: launched raw, PyCUDA style, or for a problem through its geometry."""
 
@@ -102,12 +124,21 @@ class LaunchableKernel(Kernel):
     max_threads_per_block: int | None = None
     #: What sets that limit, for the error message.
     max_threads_source = "its __launch_bounds__ or register use"
+    #: Prepared launches kept per kernel (the most recent problems).
+    PREPARED = 64
+
+    def __init__(self, device: Device, spec: Variant, config: dict):
+        super().__init__(device, spec, config)
+        self._prepared: dict[tuple, PreparedLaunch] = {}
 
     def __call__(self, *args, grid, block, shared: int = 0) -> None:
         """Launch with explicit geometry; arguments are checked against the spec's parameters."""
+        self._launch(*self._checked(args, grid, block, shared))
+
+    def _checked(self, args, grid, block, shared) -> tuple[list, Launch]:
         lau = validate_launch(self.name, grid, block, shared, self.device.properties, static_shared=self.static_shared,
                               max_threads=self.max_threads_per_block, max_threads_source=self.max_threads_source)
-        self._launch(self.pack_args(args), lau)
+        return self.pack_args(args), lau
 
     def pack_args(self, args) -> list:
         """Check ``args`` against the parameters and convert scalars to their C types."""
@@ -149,10 +180,27 @@ class LaunchableKernel(Kernel):
         return self.spec.geometry(problem, self.config, self.device.properties)
 
     def _launch_problem(self, problem: Problem, buffers: dict[str, Any]) -> Launch:
-        """Launch for a registry problem; returns the launch geometry."""
+        """Launch for a registry problem; returns the launch geometry.
+
+        The first launch for a problem checks everything and keeps a :class:`PreparedLaunch`;
+        later launches for an equal problem (a graph node called again) only check and place
+        the device arrays.
+        """
+        try:
+            key = tuple(problem.items())
+            prepared = self._prepared.get(key)
+        except TypeError:  # an unhashable problem value: nothing to look up, nothing kept
+            key = prepared = None
+        if prepared is not None:
+            return prepared(buffers)
         args = [buffers[p.name] if p.is_pointer else problem[p.name] for p in self.spec.workload.params]
         lau = self.geometry(problem)
-        self(*args, grid=lau.grid, block=lau.block, shared=lau.shared)
+        packed, lau = self._checked(args, lau.grid, lau.block, lau.shared)
+        self._launch(packed, lau)
+        if key is not None:
+            if len(self._prepared) >= self.PREPARED:
+                del self._prepared[next(iter(self._prepared))]
+            self._prepared[key] = PreparedLaunch(self, packed, lau)
         return lau
 
 
