@@ -145,3 +145,16 @@ def test_lifted_graph_runs_on_emu(emu, shape):
     first, second = f(a)
     np.testing.assert_allclose(first, 4 * (a * 2) + 5 - 1, rtol=1e-6)
     np.testing.assert_allclose(second, a * 2 + 4 * a, rtol=1e-6)
+
+
+def test_fusion_can_be_excluded_and_unknown_rewrites_are_named():
+    from warpbench.errors import UnknownNameError
+    from warpbench.graph import function
+    x = vector("x")
+    fused = function([x], x * 2 + 1, device="cpu")
+    unfused = function([x], x * 2 + 1, device="cpu", excluding=("fusion",))
+    assert [type(n.op).__name__ for n in fused.fgraph.toposort()] == ["Composite"]
+    assert [type(n.op).__name__ for n in unfused.fgraph.toposort()] == ["Mul", "Add"]
+    np.testing.assert_array_equal(fused(np.ones(3, np.float32)), unfused(np.ones(3, np.float32)))
+    with pytest.raises(UnknownNameError, match="cannot exclude rewrite fuson"):
+        function([x], x * 2, device="cpu", excluding=("fuson",))

@@ -49,7 +49,7 @@ class Function(vm.Callable):
     """
 
     def __init__(self, inputs, outputs, device=None, updates=None, name: str | None = None,
-                 profile: bool = False):
+                 profile: bool = False, excluding: tuple[str, ...] = ()):
         from warpbench.runtime import get_device
         self.name = name or "function"
         self.inputs = _check_inputs(self.name, inputs)
@@ -58,7 +58,7 @@ class Function(vm.Callable):
         self.updates = _check_updates(self.name, updates)
         self.device = get_device(device)
         fg = FunctionGraph(self.inputs, outputs + [value for _, value in self.updates])
-        self.fgraph = optimize(fg, self.device.graph_placement or "cpu")
+        self.fgraph = optimize(fg, self.device.graph_placement or "cpu", tuple(excluding))
         targets = [target for target, _ in self.updates]
         if self.device.graph_placement is not None:
             place_shared(self.fgraph, self.device.graph_placement, targets, len(outputs))
@@ -73,7 +73,7 @@ class Function(vm.Callable):
 
 
 def function(inputs, outputs, device=None, updates=None, name: str | None = None,
-             profile: bool = False) -> Function:
+             profile: bool = False, excluding: tuple[str, ...] = ()) -> Function:
     """Compile ``outputs`` (a variable or a list) as a function of ``inputs`` (a list of variables).
 
     ``device``: "cpu" runs every node on the host (host code, else NumPy); "cuda" or "emu"
@@ -82,6 +82,9 @@ def function(inputs, outputs, device=None, updates=None, name: str | None = None
     ``updates``: pairs ``(shared, new_value)`` (or a dict) assigned after each call.
     ``profile``: record calls, time and transfer bytes per node and op class in ``f.profile``
     (the first call excluded); ``print_profile(f)`` prints them.
+    ``excluding``: optional rewrites to skip, as PyTensor's ``mode.excluding(...)``:
+    ``("fusion",)`` keeps one node per elementwise op.
     Results are NumPy arrays.
     """
-    return Function(inputs, outputs, device=device, updates=updates, name=name, profile=profile)
+    return Function(inputs, outputs, device=device, updates=updates, name=name, profile=profile,
+                    excluding=excluding)

@@ -19,6 +19,7 @@ What is left on the host between device nodes is exactly the book's picture:
 """
 from __future__ import annotations
 
+from warpbench.errors import UnknownNameError
 from warpbench.graph.basic import Constant
 from warpbench.graph.fg import FunctionGraph
 from warpbench.graph.fusion import fuse_elemwise
@@ -104,17 +105,26 @@ def cut_transfers(fg: FunctionGraph) -> int:
     return fg.rewrite(transform)
 
 
-def optimize(fg: FunctionGraph, device: str) -> FunctionGraph:
-    """Run the rewrites for ``device`` ("cpu", "emu", "cuda") on ``fg``, in place; return it."""
+#: Rewrites ``function(..., excluding=...)`` can switch off, as PyTensor's ``mode.excluding``.
+OPTIONAL_REWRITES = ("fusion",)
+
+
+def optimize(fg: FunctionGraph, device: str, excluding: tuple[str, ...] = ()) -> FunctionGraph:
+    """Run the rewrites for ``device`` ("cpu", "emu", "cuda") on ``fg``, in place; return it.
+    ``excluding`` names optional rewrites to skip (``"fusion"``: one node per elementwise op)."""
+    unknown = sorted(set(excluding) - set(OPTIONAL_REWRITES))
+    if unknown:
+        raise UnknownNameError(f"cannot exclude rewrite {', '.join(unknown)} "
+                               f"(optional rewrites: {', '.join(OPTIONAL_REWRITES)})")
     merge(fg)
     infer_shapes(fg)
     constant_fold(fg)
     merge(fg)
-    fuse_elemwise(fg)
+    if "fusion" not in excluding:
+        fuse_elemwise(fg)
     if device in KERNEL_DEVICES:
         lift(fg, device)
         cut_transfers(fg)
         merge(fg)
         gpu_elemwise(fg, device)
     return fg
-
