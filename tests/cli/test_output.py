@@ -94,3 +94,10 @@ def test_debug_yes_does_not_crash():
     run = subprocess.run([sys.executable, "-m", "warpbench", "check", "--list", "copy"], env=env,
                          capture_output=True, text=True)
     assert run.returncode == 0 and "copy" in run.stdout and "Traceback" not in run.stderr
+
+
+def test_no_progress_while_debug_logging(monkeypatch):
+    from warpbench import config
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    monkeypatch.setattr(config, "DEBUG", 1)
+    assert list(progress.track([1, 2], "bench on cpu")) == [1, 2] and sys.stderr.getvalue() == ""

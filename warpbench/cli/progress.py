@@ -1,8 +1,9 @@
 """Progress of the long commands (check, bench, run) on stderr, through rich.
 
 A bar appears only when stderr is a terminal: piped, redirected or captured output (CI
-logs, ``--json`` into a file, tests) gets no progress text at all. The bar is transient,
-so what stays on the screen is the command's own output.
+logs, ``--json`` into a file, tests) gets no progress text at all. Nor does a run with
+``WARPBENCH_DEBUG`` set, whose log lines on stderr a redrawn bar would break up. The bar is
+transient, so what stays on the screen is the command's own output.
 """
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ Item = TypeVar("Item")
 
 
 def progress_enabled() -> bool:
-    """True when stderr is an interactive terminal."""
+    """True when stderr is an interactive terminal and debug logging is off."""
+    from warpbench.config import DEBUG
     isatty = getattr(sys.stderr, "isatty", None)
-    return bool(isatty and isatty())
+    return not DEBUG and bool(isatty and isatty())
 
 
 def track(items: Iterable[Item], description: str, label: Callable[[Item], str] = str) -> Iterator[Item]:
