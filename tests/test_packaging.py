@@ -65,7 +65,8 @@ def test_license_is_an_spdx_string_with_a_setuptools_that_reads_it():
 
 
 def test_test_extras_carry_the_histogram_extra():
-    assert any(r.startswith("pytest-benchmark[histogram]") for r in PYPROJECT["project"]["optional-dependencies"]["test"])
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    assert any(r.startswith("pytest-benchmark[histogram]") for r in extras["test"])
     assert {"rich>=13", "tabulate>=0.9"} <= set(PYPROJECT["project"]["dependencies"])
 
 
