@@ -5,12 +5,14 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SOURCES := pyproject.toml setup.py $(wildcard warpbench/hostcode/*.pyx warpbench/hostcode/*.pxd)
+BUILDING := @echo "installing warpbench into $(VENV): compiling the Cython host code takes a few minutes"
 
 .PHONY: run test bench clean
 
 $(VENV)/.installed: $(SOURCES)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(BUILDING)
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
@@ -18,6 +20,7 @@ $(VENV)/.installed: $(SOURCES)
 $(VENV)/.installed-test: $(SOURCES)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(BUILDING)
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
 
@@ -28,8 +31,10 @@ test: $(VENV)/.installed-test
 	$(PY) -m pytest --benchmark-disable -q
 	$(VENV)/bin/asv check --python=same
 
+# Saved under .benchmarks/ (compare a later run with --benchmark-compare), with SVG histograms.
 bench: $(VENV)/.installed-test
-	$(PY) -m pytest tests/benchmarks --benchmark-group-by=group --benchmark-sort=name
+	$(PY) -m pytest tests/benchmarks --benchmark-group-by=group --benchmark-sort=name --benchmark-autosave \
+		--benchmark-histogram=.benchmarks/histogram
 
 clean:
-	rm -rf build $(VENV) report .asv .pytest_cache warpbench/hostcode/*.so warpbench/hostcode/*.c warpbench/hostcode/*.cpp
+	rm -rf build dist $(VENV) report .asv .pytest_cache .benchmarks *.egg-info warpbench/hostcode/*.so warpbench/hostcode/*.c warpbench/hostcode/*.cpp

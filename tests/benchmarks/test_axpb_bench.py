@@ -3,6 +3,7 @@ import pytest
 
 from warpbench.bench.cases import host_case, kernel_case
 
+from tests.benchmarks.support import time_case
 from benchmarks.grids import variant_names
 
 SIZES = [1021, 1 << 22]
@@ -13,9 +14,7 @@ SIZES = [1021, 1 << 22]
 @pytest.mark.parametrize("impl", ["hostcode", "numpy"])
 def test_axpb_cpu(benchmark, impl, dtype, n):
     case = host_case("axpb", {"n": n, "dtype": dtype, "a": 4.0, "b": 5.0}, impl)
-    benchmark.group = f"axpb n={n} {dtype}"
-    benchmark(case.run)
-    case.verify()
+    time_case(benchmark, case, f"axpb n={n} {dtype}")
 
 
 @pytest.mark.gpu
@@ -23,7 +22,4 @@ def test_axpb_cpu(benchmark, impl, dtype, n):
 @pytest.mark.parametrize("variant", variant_names("axpb"))
 def test_axpb_gpu(benchmark, variant, n):
     case = kernel_case(variant, {"n": n, "a": 4.0, "b": 5.0})
-    benchmark.group = f"axpb n={n} {case.problem['dtype']}"
-    benchmark.pedantic(case.run, rounds=20, warmup_rounds=3)
-    benchmark.extra_info["gpu_seconds_median"] = case.measure().median
-    case.verify()
+    time_case(benchmark, case, f"axpb n={n} {case.problem['dtype']}", rounds=20)

@@ -9,6 +9,7 @@ import pytest
 from warpbench.bench.cases import host_case, kernel_case
 from warpbench.kernels.specs.conv2d import CONV2D, describe
 
+from tests.benchmarks.support import time_case
 from benchmarks.grids import variant_names
 
 LAYERS = list(CONV2D.bench_problems)
@@ -19,9 +20,7 @@ VARIANTS = variant_names("conv2d")
 @pytest.mark.parametrize("impl", ["hostcode", "numpy"])
 def test_conv2d_cpu(benchmark, impl, layer):
     case = host_case("conv2d", layer, impl)
-    benchmark.group = f"conv2d {describe(layer)}"
-    benchmark(case.run)
-    case.verify()
+    time_case(benchmark, case, f"conv2d {describe(layer)}")
 
 
 @pytest.mark.gpu
@@ -29,7 +28,4 @@ def test_conv2d_cpu(benchmark, impl, layer):
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_conv2d_gpu(benchmark, variant, layer):
     case = kernel_case(variant, layer)
-    benchmark.group = f"conv2d {describe(layer)}"
-    benchmark.pedantic(case.run, rounds=20, warmup_rounds=3)
-    benchmark.extra_info["gpu_seconds_median"] = case.measure().median
-    case.verify()
+    time_case(benchmark, case, f"conv2d {describe(layer)}", rounds=20)

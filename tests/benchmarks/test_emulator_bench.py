@@ -20,5 +20,6 @@ def test_emulated_sgemm_256(benchmark, sgemm, thread_order):
     n = np.int32(SIZE)
     args = (emu.to_device(a), emu.to_device(b), emu.empty((SIZE, SIZE), np.float32), n, n, n)
     benchmark.group = f"emulator sgemm {SIZE}^3"
+    benchmark.extra_info.update(bytes=3.0 * SIZE * SIZE * 4, flops=2.0 * SIZE ** 3)
     benchmark(sgemm, *args, grid=(SIZE // TILE, SIZE // TILE), block=(TILE, TILE), thread_order=thread_order)
     np.testing.assert_allclose(args[2].get(), a @ b, rtol=1e-4, atol=1e-4)

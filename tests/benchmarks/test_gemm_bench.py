@@ -9,6 +9,7 @@ import pytest
 from warpbench.bench.cases import host_case, kernel_case
 from warpbench.kernels.specs.gemm import GEMM, gemm_problem
 
+from tests.benchmarks.support import time_case
 from benchmarks.grids import variant_names
 
 PROBLEMS = [gemm_problem(128, 500, 784), gemm_problem(784, 500, 128, 1, 0), gemm_problem(1024, 1024, 1024)]
@@ -18,17 +19,13 @@ VARIANTS = variant_names("gemm", "float32")
 @pytest.mark.parametrize("problem", PROBLEMS, ids=GEMM.describe)
 def test_gemm_cpu_hostcode(benchmark, problem):
     case = host_case("gemm", problem)
-    benchmark.group = f"gemm {GEMM.describe(problem)}"
-    benchmark(case.run)
-    case.verify()
+    time_case(benchmark, case, f"gemm {GEMM.describe(problem)}")
 
 
 @pytest.mark.parametrize("problem", PROBLEMS, ids=GEMM.describe)
 def test_gemm_cpu_numpy_matmul(benchmark, problem):
     case = host_case("gemm", problem, "numpy")
-    benchmark.group = f"gemm {GEMM.describe(problem)}"
-    benchmark(case.run)
-    case.verify()
+    time_case(benchmark, case, f"gemm {GEMM.describe(problem)}")
 
 
 @pytest.mark.gpu
@@ -36,9 +33,4 @@ def test_gemm_cpu_numpy_matmul(benchmark, problem):
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_gemm_gpu(benchmark, variant, problem):
     case = kernel_case(variant, problem)
-    benchmark.group = f"gemm {GEMM.describe(problem)}"
-    benchmark.pedantic(case.run, rounds=10, warmup_rounds=2)
-    seconds = case.measure().median
-    benchmark.extra_info["gpu_seconds_median"] = seconds
-    benchmark.extra_info["gflops"] = case.flops / seconds / 1e9
-    case.verify()
+    time_case(benchmark, case, f"gemm {GEMM.describe(problem)}", rounds=10, warmup_rounds=2)

@@ -8,6 +8,7 @@ import pytest
 from warpbench.bench.cases import host_case, kernel_case
 from warpbench.kernels import get
 
+from tests.benchmarks.support import time_case
 from benchmarks.grids import variant_names
 
 SIZES = [257, 2048]
@@ -23,9 +24,7 @@ def _problem(size, trans):
 @pytest.mark.parametrize("impl", ["hostcode", "numpy"])
 def test_gemv_cpu(benchmark, impl, trans, size):
     case = host_case("gemv", {**_problem(size, trans), "dtype": "float32"}, impl)
-    benchmark.group = f"gemv {case.workload.describe(case.problem)}"
-    benchmark(case.run)
-    case.verify()
+    time_case(benchmark, case, f"gemv {case.workload.describe(case.problem)}")
 
 
 @pytest.mark.gpu
@@ -34,7 +33,4 @@ def test_gemv_cpu(benchmark, impl, trans, size):
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_gemv_gpu(benchmark, variant, trans, size):
     case = kernel_case(variant, _problem(size, trans))
-    benchmark.group = f"gemv {get(variant).workload.describe(case.problem)}"
-    benchmark.pedantic(case.run, rounds=20, warmup_rounds=3)
-    benchmark.extra_info["gpu_seconds_median"] = case.measure().median
-    case.verify()
+    time_case(benchmark, case, f"gemv {get(variant).workload.describe(case.problem)}", rounds=20)

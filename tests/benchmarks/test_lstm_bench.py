@@ -9,6 +9,8 @@ from warpbench.bench.cases import host_case, kernel_case
 from warpbench.kernels import select
 from warpbench.kernels.specs.lstm import SEQUENCE_BENCH
 
+from tests.benchmarks.support import time_case
+
 SEQUENCE = SEQUENCE_BENCH[0]
 WORKLOADS = ["lstm_forward", "bilstm_forward"]
 
@@ -17,16 +19,11 @@ WORKLOADS = ["lstm_forward", "bilstm_forward"]
 @pytest.mark.parametrize("impl", ["hostcode", "numpy"])
 def test_lstm_cpu(benchmark, impl, workload):
     case = host_case(workload, SEQUENCE, impl)
-    benchmark.group = f"{workload} T={SEQUENCE['T']} B={SEQUENCE['B']} H={SEQUENCE['H']}"
-    benchmark(case.run)
-    case.verify()
+    time_case(benchmark, case, f"{workload} T={SEQUENCE['T']} B={SEQUENCE['B']} H={SEQUENCE['H']}")
 
 
 @pytest.mark.gpu
 @pytest.mark.parametrize("variant", [s.name for s in select(WORKLOADS)])
 def test_lstm_gpu(benchmark, variant):
     case = kernel_case(variant, SEQUENCE)
-    benchmark.group = f"{case.workload.name} T={SEQUENCE['T']} B={SEQUENCE['B']} H={SEQUENCE['H']}"
-    benchmark.pedantic(case.run, rounds=20, warmup_rounds=3)
-    benchmark.extra_info["gpu_seconds_median"] = case.measure().median
-    case.verify()
+    time_case(benchmark, case, f"{case.workload.name} T={SEQUENCE['T']} B={SEQUENCE['B']} H={SEQUENCE['H']}", rounds=20)

@@ -9,6 +9,8 @@ from warpbench.bench.cases import host_case, kernel_case
 from warpbench.kernels import get, get_workload, variants_of
 from warpbench.kernels.specs.pool import pool_problem
 
+from tests.benchmarks.support import time_case
+
 ROWS = {"rows": 257, "cols": 1000}
 PROBLEMS = {
     "softmax": [ROWS], "log_softmax": [ROWS], "cross_entropy": [ROWS], "argmax": [ROWS],
@@ -34,16 +36,11 @@ def _group(family, problem) -> str:
 @pytest.mark.parametrize("impl", ["hostcode", "numpy"])
 def test_nnet_cpu(benchmark, impl, family, problem):
     case = host_case(family, problem, impl)
-    benchmark.group = _group(family, problem)
-    benchmark(case.run)
-    case.verify()
+    time_case(benchmark, case, _group(family, problem))
 
 
 @pytest.mark.gpu
 @pytest.mark.parametrize("variant,problem", GPU_CASES, ids=[f"{v}-{i}" for i, (v, _) in enumerate(GPU_CASES)])
 def test_nnet_gpu(benchmark, variant, problem):
     case = kernel_case(variant, problem)
-    benchmark.group = _group(get(variant).workload.name, case.problem)
-    benchmark.pedantic(case.run, rounds=20, warmup_rounds=3)
-    benchmark.extra_info["gpu_seconds_median"] = case.measure().median
-    case.verify()
+    time_case(benchmark, case, _group(get(variant).workload.name, case.problem), rounds=20)

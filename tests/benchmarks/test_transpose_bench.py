@@ -7,6 +7,7 @@ import pytest
 
 from warpbench.bench.cases import host_case, kernel_case
 
+from tests.benchmarks.support import time_case
 from benchmarks.grids import variant_names
 
 SIZES = [257, 2048]
@@ -17,9 +18,7 @@ VARIANTS = variant_names("transpose")
 @pytest.mark.parametrize("impl", ["hostcode", "numpy"])
 def test_transpose_cpu(benchmark, impl, size):
     case = host_case("transpose", {"rows": size, "cols": size, "dtype": "float32"}, impl)
-    benchmark.group = f"transpose {size}x{size}"
-    benchmark(case.run)
-    case.verify()
+    time_case(benchmark, case, f"transpose {size}x{size}")
 
 
 @pytest.mark.gpu
@@ -27,7 +26,4 @@ def test_transpose_cpu(benchmark, impl, size):
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_transpose_gpu(benchmark, variant, size):
     case = kernel_case(variant, {"rows": size, "cols": size})
-    benchmark.group = f"transpose {size}x{size}"
-    benchmark.pedantic(case.run, rounds=20, warmup_rounds=3)
-    benchmark.extra_info["gpu_seconds_median"] = case.measure().median
-    case.verify()
+    time_case(benchmark, case, f"transpose {size}x{size}", rounds=20)

@@ -3,7 +3,9 @@ built, for asv, pytest-benchmark and ``warpbench bench`` (:mod:`warpbench.bench.
 
 A case owns its inputs and outputs. ``run()`` computes once and waits for completion, so
 a wall-clock timer around it is honest; ``measure()`` gives per-call device seconds (CUDA
-events on cuda); ``verify()`` compares the last result with the NumPy reference, so the
+events on cuda); ``launch()`` only enqueues the work, and ``clock()`` reads time as the
+device measures it, so a harness with a pluggable timer (pytest-benchmark) times GPU work
+with CUDA events; ``verify()`` compares the last result with the NumPy reference, so the
 pytest-benchmark suite doubles as a correctness suite under ``--benchmark-disable``.
 
 Unavailable devices and configurations that break a restriction raise
@@ -28,11 +30,38 @@ class SkipBenchmark(NotImplementedError):
     """
 
 
+class DeviceClock:
+    """Seconds since this clock was made, as the device measures them: CUDA events on cuda
+    (each read records an event and waits for it), the wall clock on the host devices.
+
+    The difference of two reads is the device time of the work enqueued between them, which
+    is what a timer-based harness computes (``end - start``).
+    """
+
+    def __init__(self, device):
+        self.__name__ = f"{device.kind}_clock"  # pytest-benchmark names the timer in its reports
+        self._timer = device.timer()
+        self._timer.__enter__()
+
+    def __call__(self) -> float:
+        """Stop the device timer again at this point of the device's work and read it."""
+        self._timer.__exit__(None, None, None)
+        return self._timer.seconds
+
+
 class TimedStep:
-    """A prepared computation on a device: ``run`` it once, or ``measure`` it."""
+    """A prepared computation on a device: ``run`` it once, ``launch`` it, or ``measure`` it."""
 
     def __init__(self, name: str, device, step):
         self.name, self.device, self._step = name, device, step
+
+    def launch(self) -> None:
+        """Enqueue one computation without waiting for the device (host devices finish it)."""
+        self._step()
+
+    def clock(self) -> DeviceClock:
+        """A clock in this device's own time, for harnesses that time ``launch`` with a timer."""
+        return DeviceClock(self.device)
 
     def run(self) -> None:
         """Compute once and wait for the device."""
@@ -72,6 +101,12 @@ class Case(TimedStep):
     def flops(self) -> float:
         """Floating-point operations of one call."""
         return self.workload.flops(self.problem)
+
+    def extra_info(self) -> dict:
+        """What a benchmark record needs besides the time: the case's device and problem, and
+        the bytes and floating-point operations of one call from the workload's cost model."""
+        return {"device": self.device.kind, "problem": self.workload.describe(self.problem),
+                "bytes": float(self.bytes_moved), "flops": float(self.flops)}
 
 
 def _device(kind: str):

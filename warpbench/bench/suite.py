@@ -9,7 +9,7 @@ the largest check problem.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Callable
+from typing import Callable, Iterable
 
 from warpbench.bench.cases import Case, TimedStep, case_of
 from warpbench.errors import WarpbenchError
@@ -120,12 +120,14 @@ def bench_host(workload: Workload, problem: Problem, copy: CopyReference, seed: 
 
 
 def bench_rows(device, specs: list[Variant], config: dict | None = None,
-               adjust: Callable[[Workload, Problem], Problem] | None = None) -> list[BenchRow]:
+               adjust: Callable[[Workload, Problem], Problem] | None = None,
+               track: Callable[[list], Iterable] = iter) -> list[BenchRow]:
     """One row per distinct kernel and problem: each variant compiled on ``device`` (the
     variants of a workload share one host-code kernel on cpu), then the device's baselines
     (the NumPy baseline on cpu). ``adjust(workload, problem)`` may change every problem (the
     CLI's checked ``--problem`` fields); it runs for every case before anything is timed, so a
-    bad override stops the run before the first measurement."""
+    bad override stops the run before the first measurement. The timed cases, (kernel,
+    problem) pairs, go through ``track`` (the CLI's progress bar)."""
     copy = CopyReference(device)
     rows, seen, planned = [], set(), []
     for spec in specs:
@@ -137,4 +139,4 @@ def bench_rows(device, specs: list[Variant], config: dict | None = None,
         for kernel in (k for k in kernels if k.name not in seen):
             seen.add(kernel.name)
             planned += [(kernel, adjust(kernel.workload, p) if adjust else p) for p in bench_problems(kernel)]
-    return rows + [bench_compiled(kernel, problem, copy) for kernel, problem in planned]
+    return rows + [bench_compiled(kernel, problem, copy) for kernel, problem in track(planned)]

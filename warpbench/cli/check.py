@@ -1,10 +1,17 @@
-"""``warpbench check``: every variant against NumPy at awkward shapes, or ``--compile`` with nvcc."""
+"""``warpbench check``: every variant against NumPy at awkward shapes, or ``--compile`` with nvcc.
+
+Each mode builds rows (dicts, the ``--json`` output) and prints them as a table otherwise.
+"""
 from __future__ import annotations
 
-from warpbench.bench.report import table
 from warpbench.check import check_kernel, check_schedules, problems_for
 from warpbench.cli.args import config_values, device_kind, resolve_config
+from warpbench.cli.progress import tracker
+from warpbench.cli.tables import check_table, compile_table, list_table, print_json
 from warpbench.errors import WarpbenchError
+
+#: How many failing problems of one kernel are listed; the count is in ``passed``.
+SHOWN_FAILURES = 3
 
 
 def add_parser(sub) -> None:
@@ -20,18 +27,16 @@ def add_parser(sub) -> None:
     p.add_argument("--schedules", action="store_true",
                    help="on emu, also rerun each kernel under reversed and random thread and block orders "
                         "with two poison patterns: any difference means a race or a missing barrier")
+    p.add_argument("--json", action="store_true", help="print the rows as a JSON array instead of a table")
     p.set_defaults(handler=handle)
 
 
-def list_rows(specs) -> str:
-    """Table of variants, their family and workload, tunables, restrictions as written and summary."""
+def list_rows(specs) -> list[dict]:
+    """One row per variant: family, workload, dtypes, tunables and their values, restrictions as written."""
     from warpbench.kernels import family_of
-    rows = []
-    for s in specs:
-        tunables = " ".join(f"{t.name}∈{{{','.join(map(str, t.values))}}}" for t in s.tunables)
-        restrictions = "; ".join(r.text for r in s.restrictions)
-        rows.append([s.name, family_of(s), s.workload.name, ",".join(s.dtypes), tunables, restrictions, s.summary])
-    return table(["kernel", "family", "workload", "dtypes", "tunables", "restrictions", "summary"], rows)
+    return [{"kernel": s.name, "family": family_of(s), "workload": s.workload.name, "dtypes": list(s.dtypes),
+             "tunables": {t.name: list(t.values) for t in s.tunables},
+             "restrictions": [r.text for r in s.restrictions], "summary": s.summary} for s in specs]
 
 
 def schedule_failure(kernel) -> str:
@@ -44,15 +49,23 @@ def schedule_failure(kernel) -> str:
     return "" if report.identical else f"schedule-dependent at {kernel.workload.describe(problem)}: {report.summary()}"
 
 
-def check_rows(device, specs, config: dict, schedules: bool = False) -> tuple[str, list[str], bool]:
+def _row(kernel: str, device, config: dict, results, status: str, failures: list[str]) -> dict:
+    passing = [r.max_abs_err for r in results if r.ok]
+    return {"kernel": kernel, "device": device.kind, "config": dict(config), "passed": sum(r.ok for r in results),
+            "max_abs_err": max(passing) if passing else None, "problems": [r.problem for r in results],
+            "status": status, "failures": failures}
+
+
+def check_rows(device, specs, config: dict, schedules: bool = False) -> list[dict]:
     """Check each distinct kernel the specs compile to on ``device`` (one host-code kernel per
-    workload on cpu); returns the table, failure lines, all-ok.
+    workload on cpu): one row per kernel with its status (PASS, FAIL, RACE or ERROR) and
+    failure lines.
 
     With ``schedules`` (on a device that reorders schedules) each passing kernel is also
     checked for schedule dependence.
     """
-    rows, failures, all_ok, seen = [], [], True, set()
-    for spec in specs:
+    rows, seen = [], set()
+    for spec in tracker(f"check on {device.kind}", lambda s: s.name)(specs):
         label = spec.name
         try:
             kernel = device.compile(spec, config)
@@ -62,41 +75,37 @@ def check_rows(device, specs, config: dict, schedules: bool = False) -> tuple[st
             seen.add(label)
             results = check_kernel(kernel)
         except WarpbenchError as exc:
-            rows.append([label, device.kind, "", "0/0", "", "", "ERROR"])
-            failures.append(f"{label}: {exc}")
-            all_ok = False
+            rows.append(_row(label, device, {}, [], "ERROR", [f"{label}: {exc}"]))
             continue
-        passed = sum(r.ok for r in results)
-        worst = max((r.max_abs_err for r in results if r.ok), default=0.0)
-        ok = passed == len(results)
+        failures = [f"{label} at {r.problem}: {r.message}" for r in results if not r.ok][:SHOWN_FAILURES]
+        ok = all(r.ok for r in results)
         race = schedule_failure(kernel) if ok and schedules and device.reorders_schedules else ""
-        if race:
-            ok = False
-            failures.append(f"{label}: {race}")
-        all_ok &= ok
-        shown = ",".join(f"{k}={v}" for k, v in kernel.config.items())
-        rows.append([label, device.kind, shown, f"{passed}/{len(results)}", f"{worst:.2e}",
-                     _sizes(results), "PASS" if ok else ("RACE" if race else "FAIL")])
-        failures += [f"{label} at {r.problem}: {r.message}" for r in results if not r.ok][:3]
-    headers = ["kernel", "device", "config", "passed", "max abs err", "problems", "status"]
-    return table(headers, rows), failures, all_ok
+        status = "RACE" if race else ("PASS" if ok else "FAIL")
+        rows.append(_row(label, device, kernel.config, results, status, [f"{label}: {race}"] if race else failures))
+    return rows
 
 
-def _sizes(results) -> str:
-    shown = [r.problem for r in results[:4]]
-    return ", ".join(shown) + (f", … ({len(results)})" if len(results) > 4 else "")
+def all_passed(rows: list[dict]) -> bool:
+    """True when every row of :func:`check_rows` passed."""
+    return all(r["status"] == "PASS" for r in rows)
 
 
-def compile_rows(specs, config: dict) -> tuple[str, bool]:
-    """nvcc every variant for sm_80 and sm_90; table of resources and occupancy."""
+def _compile_row(kernel: str, arch: str | None, status: str, **resources) -> dict:
+    fields = ("registers", "static_shared", "dynamic_shared", "spill_bytes", "threads", "occupancy", "limiter")
+    return {"kernel": kernel, "arch": arch, **{f: resources.get(f) for f in fields}, "status": status}
+
+
+def compile_rows(specs, config: dict) -> list[dict]:
+    """nvcc every variant for sm_80 and sm_90: registers, shared memory, spills and occupancy per arch.
+    Status is ``ok``, ``SPILLS <n> B``, ``ERROR: <why>`` or, for a pipeline, its stages."""
     from warpbench.kernels.compile import compile_cubin
     from warpbench.kernels.occupancy import occupancy
     from warpbench.kernels.spec import PipelineSpec
     from warpbench.runtime.properties import arch_properties
-    rows, ok = [], True
-    for spec in specs:
+    rows = []
+    for spec in tracker("nvcc", lambda s: s.name)(specs):
         if isinstance(spec, PipelineSpec):
-            rows.append([spec.name, "", "", "", "", "", "", "", f"pipeline of {', '.join(spec.stages)}"])
+            rows.append(_compile_row(spec.name, None, f"pipeline of {', '.join(spec.stages)}"))
             continue
         resolved = spec.resolve(config or None)
         problem = spec.workload.bench_problems[0]
@@ -105,40 +114,39 @@ def compile_rows(specs, config: dict) -> tuple[str, bool]:
             try:
                 module = compile_cubin(spec.source, spec.defines(resolved), arch=arch, kernel=spec.name)
             except WarpbenchError as exc:
-                rows.append([spec.name, arch, "", "", "", "", "", "", f"ERROR: {exc}"])
-                ok = False
+                rows.append(_compile_row(spec.name, arch, f"ERROR: {exc}"))
                 continue
             res = module.resources[spec.entry]
             lau = spec.geometry(problem, resolved, props)
             occ = occupancy(props, lau.threads_per_block, res.registers, res.shared_static + lau.shared)
-            status = "ok" if res.spills == 0 else f"SPILLS {res.spills} B"
-            ok &= res.spills == 0
-            rows.append([spec.name, arch, res.registers, res.shared_static, lau.shared, res.spills,
-                         lau.threads_per_block, f"{occ.occupancy:.2f} ({occ.limiter})", status])
-    headers = ["kernel", "arch", "regs", "static smem", "dyn smem", "spill B", "threads", "occupancy", "status"]
-    return table(headers, rows), ok
+            rows.append(_compile_row(spec.name, arch, "ok" if res.spills == 0 else f"SPILLS {res.spills} B",
+                                     registers=res.registers, static_shared=res.shared_static,
+                                     dynamic_shared=lau.shared, spill_bytes=res.spills,
+                                     threads=lau.threads_per_block, occupancy=occ.occupancy, limiter=occ.limiter))
+    return rows
 
 
 def handle(args) -> int:
-    """Run the checks and print the table; non-zero exit when anything fails."""
+    """Run the checks and print the rows; non-zero exit when anything fails."""
     from warpbench.kernels import select
     from warpbench.runtime import get_device
     specs = select(args.kernels)
     config = args.config
     resolve_config(specs, config)
     if args.list:
-        print(list_rows(specs))
-        return 0
-    if args.compile:
-        text, ok = compile_rows(specs, config)
-        print(text)
-        return 0 if ok else 1
-    device = get_device(args.device)
-    if args.schedules and not device.reorders_schedules:
-        raise WarpbenchError(f"--schedules needs the emu device, which reorders threads and blocks "
-                             f"(got {device.kind})")
-    text, failures, ok = check_rows(device, specs, config, args.schedules)
-    print(text)
-    for line in failures:
-        print(f"FAIL {line}")
+        rows, text, ok = list_rows(specs), list_table, True
+    elif args.compile:
+        rows = compile_rows(specs, config)
+        text, ok = compile_table, all(r["status"] == "ok" or r["arch"] is None for r in rows)
+    else:
+        device = get_device(args.device)
+        if args.schedules and not device.reorders_schedules:
+            raise WarpbenchError(f"--schedules needs the emu device, which reorders threads and blocks "
+                                 f"(got {device.kind})")
+        rows = check_rows(device, specs, config, args.schedules)
+        text, ok = check_table, all_passed(rows)
+    if args.json:
+        print_json(rows)
+    else:
+        print(text(rows))
     return 0 if ok else 1

@@ -1,10 +1,11 @@
 """``warpbench run``: check and bench on the default device, and write report/."""
 from __future__ import annotations
 
-from warpbench.bench.report import bench_table, write_report
+from warpbench.bench.report import write_report
 from warpbench.cli.args import report_folder
-from warpbench.cli.bench import bench_rows
-from warpbench.cli.check import check_rows
+from warpbench.cli.bench import timed_rows
+from warpbench.cli.check import all_passed, check_rows
+from warpbench.cli.tables import bench_table, check_table
 
 
 def add_parser(sub) -> None:
@@ -28,12 +29,12 @@ def handle(args) -> int:
     specs = select(args.kernels)
     sections, all_ok, rows = {}, True, []
     for device in (kernel_device, cpu):
-        text, failures, ok = check_rows(device, specs, {})
-        all_ok &= ok
-        sections[f"check on {device.name}"] = "\n".join([text, *(f"FAIL {f}" for f in failures)])
+        check = check_rows(device, specs, {})
+        all_ok &= all_passed(check)
+        sections[f"check on {device.name}"] = check_table(check)
         print(f"\ncheck on {device.name}\n{sections[f'check on {device.name}']}")
     for device in ((cpu,) if kernel_device.emulated else (kernel_device, cpu)):
-        device_rows = bench_rows(device, specs)
+        device_rows = timed_rows(device, specs)
         rows += device_rows
         sections[f"bench on {device.name}"] = bench_table(device_rows)
         print(f"\nbench on {device.name}\n{bench_table(device_rows)}")
