@@ -22,7 +22,7 @@ def test_measurement_statistics():
 def test_tables_and_units():
     assert fmt_seconds(0.00123) == "1.23 ms" and fmt_seconds(2.5e-6) == "2.5 µs"
     text = table(["a", "bb"], [[1, "x"], [22, "yyy"]])
-    assert text.splitlines()[0] == "| a  | bb  |"
+    assert text.splitlines()[0] == "| a   | bb   |" and text.splitlines()[2] == "| 1   | x    |"
 
 
 def test_write_report(tmp_path):

@@ -5,14 +5,9 @@ from __future__ import annotations
 import json
 import math
 
-from tabulate import tabulate
+from warpbench.bench.report.tables import bench_table, table
 
-from warpbench.bench.report import fmt_seconds
-
-
-def table(headers: list[str], rows: list[list]) -> str:
-    """A markdown table; cells are shown as given (no number parsing), None as empty."""
-    return tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True, missingval="")
+__all__ = ["assignments", "bench_table", "check_table", "compile_table", "list_table", "print_json", "table"]
 
 
 def print_json(rows: list[dict]) -> None:
@@ -64,18 +59,4 @@ def compile_table(rows: list[dict]) -> str:
         body.append([r["kernel"], r["arch"], r["registers"], r["static_shared"], r["dynamic_shared"],
                      r["spill_bytes"], r["threads"], occupancy, r["status"]])
     headers = ["kernel", "arch", "regs", "static smem", "dyn smem", "spill B", "threads", "occupancy", "status"]
-    return table(headers, body)
-
-
-def bench_table(rows) -> str:
-    """The table of ``bench`` (BenchRows); a failed case shows its error in the config column."""
-    body = []
-    for r in rows:
-        if r.error:
-            body.append([r.kernel, r.device, r.problem, f"error: {r.error}"])
-            continue
-        body.append([r.kernel, r.device, r.problem, r.config, fmt_seconds(r.seconds), f"{r.spread * 100:.1f}%",
-                     f"{r.gbs:.1f}", f"{r.gflops:.1f}" if r.gflops else "", f"{r.copy_gbs:.1f}",
-                     f"{r.fraction_of_copy:.2f}"])
-    headers = ["kernel", "device", "problem", "config", "time", "±", "GB/s", "GFLOP/s", "copy GB/s", "× copy"]
     return table(headers, body)

@@ -1,16 +1,14 @@
-"""Text tables: markdown pipe tables that also read well in a terminal."""
+"""Text tables: markdown pipe tables (tabulate's github format) that also read well in a terminal."""
 from __future__ import annotations
+
+from tabulate import tabulate
 
 from warpbench.bench.suite import BenchRow
 
 
 def table(headers: list[str], rows: list[list]) -> str:
-    """A markdown table (also readable in a terminal) with columns padded to width."""
-    cells = [[str(c) for c in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
-    def line(values):
-        return "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths)) + " |"
-    return "\n".join([line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, cells)])
+    """A markdown table; cells are shown as given (no number parsing), None as empty."""
+    return tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True, missingval="")
 
 
 def fmt_seconds(seconds: float) -> str:
@@ -26,7 +24,8 @@ BENCH_HEADERS = ["kernel", "device", "problem", "config", "time", "±", "GB/s", 
 
 
 def bench_table(rows: list[BenchRow]) -> str:
-    """The benchmark table; failed cases show their error in the config column."""
+    """The benchmark table (``warpbench bench``, report.md); failed cases show their error in the
+    config column."""
     body = []
     for r in rows:
         if r.error:
