@@ -25,7 +25,7 @@ from warpbench.graph.op import Op
 from warpbench.graph.shared import SharedVariable
 from warpbench.graph.transfer import GpuFromHost, HostFromGpu, placement
 from warpbench.graph.type import describe_value
-from warpbench.trace import nvtx_range
+from warpbench.trace import node_range
 
 
 def node_error(node: Apply, index: int | None, values, exc: BaseException) -> BaseException:
@@ -158,7 +158,7 @@ class Loop:
         """Run every node once; the results are left in the output cells."""
         for step in self.steps:
             values = [cell[0] for cell in step.inputs]
-            with nvtx_range(step.name, category="graph", payload=step.index):
+            with node_range(step.node, step.index):
                 start = time.perf_counter()
                 try:
                     step.node.op.infer_shape(step.node, [v.shape for v in values])

@@ -18,6 +18,7 @@ from warpbench.errors import DTypeError, ShapeError, WarpbenchError
 from warpbench.kernels.spec import KernelSpec, Launch, PipelineSpec, Problem, Variant
 from warpbench.runtime.base import Device
 from warpbench.runtime.launch import validate_launch
+from warpbench.trace import launch_range
 
 
 def _generic_dtype(spec: KernelSpec, args) -> np.dtype | None:
@@ -65,7 +66,8 @@ class Kernel(ABC):
         """
         if all(math.prod(shape) == 0 for shape, _ in self.workload.output_shapes(problem).values()):
             return None
-        return self._launch_problem(problem, buffers)
+        with launch_range(self, problem):
+            return self._launch_problem(problem, buffers)
 
     @abstractmethod
     def _launch_problem(self, problem: Problem, buffers: dict[str, Any]):
@@ -105,6 +107,10 @@ class LaunchableKernel(Kernel):
 
     def __call__(self, *args, grid, block, shared: int = 0) -> None:
         """Launch with explicit geometry; arguments are checked against the spec's parameters."""
+        with launch_range(self, grid=grid, block=block):
+            self._checked_launch(args, grid, block, shared)
+
+    def _checked_launch(self, args, grid, block, shared: int) -> None:
         lau = validate_launch(self.name, grid, block, shared, self.device.properties, static_shared=self.static_shared,
                               max_threads=self.max_threads_per_block, max_threads_source=self.max_threads_source)
         self._launch(self.pack_args(args), lau)
@@ -152,7 +158,7 @@ class LaunchableKernel(Kernel):
         """Launch for a registry problem; returns the launch geometry."""
         args = [buffers[p.name] if p.is_pointer else problem[p.name] for p in self.spec.workload.params]
         lau = self.geometry(problem)
-        self(*args, grid=lau.grid, block=lau.block, shared=lau.shared)
+        self._checked_launch(args, lau.grid, lau.block, lau.shared)
         return lau
 
 
