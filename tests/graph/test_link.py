@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from warpbench import trace
 from warpbench.errors import DTypeError, ShapeError, WarpbenchError
 from warpbench.graph import AXPBOp, Apply, Op, function, matrix, shared, vector
 from warpbench.graph import link
@@ -24,8 +25,9 @@ def test_storage_cells():
 class RecordingRange:
     """A stand-in for trace.NvtxRange that logs what it is made for and every push and pop."""
 
-    def __init__(self, log, name, category=None, payload=None):
-        log.append(("made", name, category, payload))
+    def __init__(self, log, node, index):
+        name = trace.node_range_names(node)
+        log.append(("made", name, index))
         self.push = lambda: log.append(("push", name))
         self.pop = lambda: log.append(("pop", name))
 
@@ -37,13 +39,13 @@ class RecordingRange:
 
 
 @pytest.mark.parametrize("shapes", [[(1,), (1,)], [(1,), (3,)]], ids=["fast path", "shape check each call"])
-def test_every_node_runs_in_an_nvtx_range_made_at_link_time(monkeypatch, shapes):
+def test_every_node_runs_in_nvtx_ranges_made_at_link_time_named_after_its_op(monkeypatch, shapes):
     log = []
-    monkeypatch.setattr(link, "nvtx_range", lambda *args, **kwargs: RecordingRange(log, *args, **kwargs))
+    monkeypatch.setattr(link, "node_range", lambda node, index: RecordingRange(log, node, index))
     x = vector("x")
-    f = function([x], AXPBOp(4, 5)(x) * 2, device="cpu")
-    first, second = "AXPBOp{a=4, b=5}(x)", "Mul(AXPBOp{a=4, b=5}.0, TensorConstant{2.0})"
-    assert log == [("made", first, "graph", 0), ("made", second, "graph", 1)]
+    f = function([x], AXPBOp(4, 5)(x) * 2, device="cpu", excluding=("fusion",))
+    first, second = ("AXPBOp", "a=4,b=5"), ("Mul",)
+    assert log == [("made", first, 0), ("made", second, 1)]
     for shape in shapes:
         log.clear()
         f(np.ones(shape, np.float32))

@@ -20,7 +20,7 @@ from warpbench.check import compare, device_buffers
 from warpbench.errors import ConfigError, DeviceUnavailable, UnknownNameError, VerificationError
 from warpbench.kernels.spec import Problem, Workload
 from warpbench.runtime.kernel import Kernel
-from warpbench.trace import nvtx_range
+from warpbench.trace import bench_range, launch_range_names, range_token
 
 
 class SkipBenchmark(NotImplementedError):
@@ -50,10 +50,14 @@ class DeviceClock:
 
 
 class TimedStep:
-    """A prepared computation on a device: ``run`` it once, ``launch`` it, or ``measure`` it."""
+    """A prepared computation on a device: ``run`` it once, ``launch`` it, or ``measure`` it.
 
-    def __init__(self, name: str, device, step):
+    ``ranges`` is its NVTX range path under ``bench/`` (default: its name).
+    """
+
+    def __init__(self, name: str, device, step, ranges: tuple[str, ...] | None = None):
         self.name, self.device, self._step = name, device, step
+        self.ranges = ranges or (range_token(name),)
 
     def launch(self) -> None:
         """Enqueue one computation without waiting for the device (host devices finish it)."""
@@ -65,21 +69,21 @@ class TimedStep:
 
     def run(self) -> None:
         """Compute once and wait for the device."""
-        with nvtx_range(self.name, category="benchmark"):
+        with bench_range(self.ranges):
             self._step()
             self.device.synchronize()
 
     def measure(self, **options) -> Measurement:
         """Median device seconds per call with warm-up (see :func:`warpbench.bench.timing.measure`)."""
-        return measure(self._step, self.device, name=self.name, flush=self.device.l2_flusher(), **options)
+        return measure(self._step, self.device, ranges=self.ranges, flush=self.device.l2_flusher(), **options)
 
 
 class Case(TimedStep):
     """A workload on one problem: inputs on the device, outputs allocated, ready to run and verify."""
 
     def __init__(self, name: str, device, workload: Workload, problem: Problem, step, buffers: dict,
-                 inputs: dict):
-        super().__init__(name, device, step)
+                 inputs: dict, ranges: tuple[str, ...] | None = None):
+        super().__init__(name, device, step, ranges)
         self.workload, self.problem, self.buffers, self.inputs = workload, problem, buffers, inputs
 
     def verify(self) -> None:
@@ -124,7 +128,7 @@ def case_of(kernel: Kernel, problem: Problem, seed: int = 0) -> Case:
     inputs = workload.make_inputs(problem, np.random.default_rng(seed))
     buffers = device_buffers(device, workload, problem, inputs)
     return Case(kernel.name, device, workload, problem, lambda: kernel.launch_problem(problem, buffers),
-                buffers, inputs)
+                buffers, inputs, launch_range_names(kernel, problem))
 
 
 def kernel_case(kernel_name: str, problem: Problem, config: dict | None = None, device: str = "cuda",

@@ -10,9 +10,9 @@ import math
 import statistics
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
-from warpbench.trace import nvtx_range
+from warpbench.trace import bench_range
 
 MIN_SAMPLE_SECONDS = 1e-3
 
@@ -43,15 +43,15 @@ class Measurement:
         return (q3 - q1) / self.median if self.median else 0.0
 
 
-def measure(run: Callable[[], None], device, *, name: str = "case", warmup: int = 3, repeat: int = 15,
+def measure(run: Callable[[], None], device, *, ranges: Sequence[str] = ("case",), warmup: int = 3, repeat: int = 15,
             max_seconds: float = 2.0, flush: Callable[[], None] | None = None) -> Measurement:
     """Time ``run`` on ``device``: up to ``warmup`` untimed calls, then up to ``repeat`` samples.
 
     Warm-up stops early after the call that passes a quarter of ``max_seconds``, sampling
     once ``max_seconds`` of samples are collected (slow host cases); at least three samples
-    are always taken.
+    are always taken. It all runs inside the NVTX ranges ``bench/<ranges>``.
     """
-    with nvtx_range(name, category="benchmark"):
+    with bench_range(ranges):
         warm_until = time.perf_counter() + max_seconds / 4
         for _ in range(warmup):
             run()

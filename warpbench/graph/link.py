@@ -33,7 +33,7 @@ from warpbench.graph.shared import SharedVariable
 from warpbench.graph.transfer import placement
 from warpbench.graph.type import describe_value
 from warpbench.hostcode import vm
-from warpbench.trace import nvtx_range
+from warpbench.trace import node_range
 
 
 def node_error(node: Apply, index: int | None, values, exc: BaseException) -> BaseException:
@@ -182,7 +182,7 @@ class Loop:
             frees += [self.storage[v] for v in node.outputs if v not in kept and v not in last_reader]
             steps.append(vm.Step(i, node, str(node), run, kernel, [self.storage[v] for v in node.inputs],
                                  [self.storage[v] for v in node.outputs], frees,
-                                 nvtx_range(str(node), category="graph", payload=i)))
+                                 node_range(node, i)))
         return steps
 
     def _profiled_call(self, args):

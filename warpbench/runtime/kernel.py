@@ -18,6 +18,7 @@ from warpbench.errors import DTypeError, ShapeError, WarpbenchError
 from warpbench.kernels.spec import KernelSpec, Launch, PipelineSpec, Problem, Variant
 from warpbench.runtime.base import Device
 from warpbench.runtime.launch import validate_launch
+from warpbench.trace import launch_range
 
 
 def _generic_dtype(spec: KernelSpec, args) -> np.dtype | None:
@@ -65,7 +66,8 @@ class Kernel(ABC):
         """
         if all(math.prod(shape) == 0 for shape, _ in self.workload.output_shapes(problem).values()):
             return None
-        return self._launch_problem(problem, buffers)
+        with launch_range(self, problem):
+            return self._launch_problem(problem, buffers)
 
     @abstractmethod
     def _launch_problem(self, problem: Problem, buffers: dict[str, Any]):
@@ -133,7 +135,8 @@ class LaunchableKernel(Kernel):
 
     def __call__(self, *args, grid, block, shared: int = 0) -> None:
         """Launch with explicit geometry; arguments are checked against the spec's parameters."""
-        self._launch(*self._checked(args, grid, block, shared))
+        with launch_range(self, grid=grid, block=block):
+            self._launch(*self._checked(args, grid, block, shared))
 
     def _checked(self, args, grid, block, shared) -> tuple[list, Launch]:
         lau = validate_launch(self.name, grid, block, shared, self.device.properties, static_shared=self.static_shared,

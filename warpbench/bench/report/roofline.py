@@ -59,7 +59,7 @@ def cpu_peak_gflops(device) -> float:
     rng = np.random.default_rng(0)
     a, b = (rng.random((CPU_PEAK_SIZE, CPU_PEAK_SIZE), dtype=np.float32) for _ in range(2))
     out = np.empty_like(a)
-    m = measure(lambda: np.matmul(a, b, out=out), device, name="compute_reference", repeat=5, max_seconds=0.5)
+    m = measure(lambda: np.matmul(a, b, out=out), device, ranges=("compute_reference",), repeat=5, max_seconds=0.5)
     return 2.0 * CPU_PEAK_SIZE**3 / m.median / 1e9
 
 
