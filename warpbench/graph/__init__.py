@@ -30,6 +30,8 @@ from warpbench.graph.linalg import Dot, Transpose, dot, transpose
 from warpbench.graph.op import MethodNotDefined, Op
 from warpbench.graph.printing import debugprint, pprint, print_profile
 from warpbench.graph.reduction import Fill, Sum, SumTo, fill, sum, sum_to
+from warpbench.graph.scan import scan
+from warpbench.graph.scan_op import Scan
 from warpbench.graph.shape import Shape, ShapeI, shape_of
 from warpbench.graph.shared import SharedVariable, shared
 from warpbench.graph.transfer import GpuFromHost, HostFromGpu, placement
@@ -46,5 +48,5 @@ __all__ = [
     "as_variable", "constant", "debugprint", "dot", "exp", "fill", "function", "grad", "matrix", "mul",
     "neg", "placement", "print_profile", "relu", "scalar", "shared", "sigmoid", "step", "sub", "sum",
     "sum_to", "tanh", "tensor", "tensor4", "transpose", "true_div", "vector", "verify_grad",
-    "Shape", "ShapeI", "pprint", "shape_of",
+    "Shape", "ShapeI", "pprint", "shape_of", "Scan", "scan",
 ]
