@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from warpbench.errors import DTypeError, ShapeError
+from warpbench.errors import DTypeError, ShapeError, UnknownNameError
 from warpbench.graph.basic import Apply, as_variable
 from warpbench.graph.op import Op, output_variable
 from warpbench.graph.reduction import fill
@@ -65,7 +65,7 @@ class LSTM(Op):
 
     def __init__(self, initial_state: bool = True, step: str = "fused"):
         if step not in STEP_KINDS:
-            raise ShapeError(f"LSTM: step must be one of {', '.join(STEP_KINDS)}, got {step!r}")
+            raise UnknownNameError(f"LSTM: step must be one of {', '.join(STEP_KINDS)}, got {step!r}")
         self.initial_state, self.step = bool(initial_state), step
 
     def names(self) -> tuple[str, ...]:
