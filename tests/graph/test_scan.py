@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from warpbench.errors import DTypeError, ShapeError, WarpbenchError
-from warpbench.graph import dot, function, grad, matrix, shared, tanh, tensor, vector, verify_grad
+from warpbench.graph import constant, dot, function, grad, matrix, shared, tanh, tensor, vector, verify_grad
 from warpbench.graph.basic import toposort
 from warpbench.graph.scan import scan
 from warpbench.graph.scan_op import Scan
@@ -110,3 +110,17 @@ def test_bad_loops_are_refused_with_clear_messages():
     f = function([x, h0, M], grows)
     with pytest.raises(ShapeError, match=r"Scan\{scan, forward\}: .*returned a 2x5 value for recurrent output 0, whose initial state is 2x4"):
         f(np.zeros((T, B, I)), np.zeros((B, H)), np.zeros((H, 5)))
+
+
+
+def test_integer_sequences_get_no_gradient_and_the_floats_still_do():
+    counts, h0, W = tensor("counts", "int64", 1), vector("h0", "float64"), matrix("W", "float64")
+    h, _ = scan(lambda n, h, W: tanh(h * n + W.sum()), sequences=counts, outputs_info=h0, non_sequences=W)
+    history = h.owner.inputs[0]
+    grads = history.owner.op.grad(history.owner.inputs, [history * 1.0])
+    assert grads[0] is None and grads[1] is not None and grads[2] is not None
+    d_h0, d_W = function([counts, h0, W], grad(h.sum(), [h0, W]))(np.array([1, 2, 3]), np.array([0.1, -0.2]),
+                                                                   np.full((2, 2), 0.1))
+    assert d_W.shape == (2, 2) and np.all(d_h0 != 0)
+    verify_grad(lambda h0, W: scan(lambda n, h, W: tanh(h * n + W.sum()), sequences=constant(np.array([1, 2, 3])),
+                                   outputs_info=h0, non_sequences=W)[0], [np.array([0.1, -0.2]), np.full((2, 2), 0.1)])

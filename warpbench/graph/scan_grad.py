@@ -12,9 +12,9 @@ from __future__ import annotations
 from warpbench.graph.basic import Variable, toposort
 from warpbench.graph.gradient import grad
 from warpbench.graph.reduction import fill
-from warpbench.graph.type import TensorType
 from warpbench.graph.rows import PutRows, Rows, reverse
 from warpbench.graph.scan_op import InnerGraph, Scan, clone_replace
+from warpbench.graph.type import FLOAT_DTYPES, TensorType
 
 
 def _fresh(like: Variable, name: str, drop: int = 0) -> Variable:
@@ -22,8 +22,9 @@ def _fresh(like: Variable, name: str, drop: int = 0) -> Variable:
     return TensorType(like.dtype, like.ndim - drop)(name)
 
 
-def _depends(cost: Variable, var: Variable) -> bool:
-    return any(var in node.inputs for node in toposort([cost]))
+def _differentiable(cost: Variable, var: Variable) -> bool:
+    """Whether a gradient of ``cost`` flows to ``var``: a float variable it reads."""
+    return var.dtype in FLOAT_DTYPES and any(var in node.inputs for node in toposort([cost]))
 
 
 def _step_gradient(op: Scan, wrt_seqs, prevs, out_grads, nonseqs) -> list[Variable]:
@@ -36,7 +37,7 @@ def _step_gradient(op: Scan, wrt_seqs, prevs, out_grads, nonseqs) -> list[Variab
         term = (out * g).sum()
         cost = term if cost is None else cost + term
     targets = wrt_seqs + prevs + nonseqs
-    used = [v for v in targets if _depends(cost, v)]
+    used = [v for v in targets if _differentiable(cost, v)]
     found = dict(zip(used, grad(cost, used))) if used else {}
     return [found.get(v, fill(v, 0)) for v in targets]
 
@@ -50,8 +51,10 @@ def scan_grad(op: Scan, inputs: list[Variable], output_grads: list) -> list:
     history_grads = [g for g, r in zip(grads, op.recurrent) if r]
     other_grads = [g for g, r in zip(grads, op.recurrent) if not r]
 
-    # Outer sequences of the backward loop, each with the tap that makes its row at the
-    # forward time t the one that step needs (see the module docstring of scan_op).
+    # The backward loop runs the other way, so each of its steps sits at the time t of the
+    # forward step it undoes. Histories and output gradients are in the forward iteration
+    # order: a forward loop that ran backwards has them reversed first; the taps then pick
+    # the state before the step (history row k) and the gradient of the state after it (k + 1).
     flip = reverse if op.reverse else (lambda v: v)
     back_seqs = list(zip(seqs, op.taps))
     back_seqs += [(flip(h), 1 if op.reverse else 0) for h in histories]           # state before step
@@ -96,4 +99,6 @@ def scan_grad(op: Scan, inputs: list[Variable], output_grads: list) -> list:
     last = Rows(-1, squeeze=True)
     d_inits = [last(carry) + Rows(0, squeeze=True)(g) for carry, g in zip(d_carry_histories, history_grads)]
     d_nonseqs_total = [last(acc) for acc in d_acc_histories]
-    return [None] * len(n_steps) + d_seqs + d_inits + d_nonseqs_total
+    found = d_seqs + d_inits + d_nonseqs_total
+    # Integer inputs (indices, counts) get no gradient.
+    return [None] * len(n_steps) + [g if v.dtype in FLOAT_DTYPES else None for v, g in zip(inputs[len(n_steps):], found)]
