@@ -108,7 +108,8 @@ def test_bad_loops_are_refused_with_clear_messages():
     grows, _ = scan(lambda x_t, h: dot(h, matrix("M", "float64")), sequences=x, outputs_info=h0)
     M = grows.owner.inputs[0].owner.inputs[-1]
     f = function([x, h0, M], grows)
-    with pytest.raises(ShapeError, match=r"Scan\{scan, forward\}: .*returned a 2x5 value for recurrent output 0, whose initial state is 2x4"):
+    with pytest.raises(ShapeError, match=r"Scan\{scan, forward\}: .*returned a 2x5 value for recurrent output 0, "
+                                         r"whose initial state is 2x4"):
         f(np.zeros((T, B, I)), np.zeros((B, H)), np.zeros((H, 5)))
 
 

@@ -101,4 +101,5 @@ def scan_grad(op: Scan, inputs: list[Variable], output_grads: list) -> list:
     d_nonseqs_total = [last(acc) for acc in d_acc_histories]
     found = d_seqs + d_inits + d_nonseqs_total
     # Integer inputs (indices, counts) get no gradient.
-    return [None] * len(n_steps) + [g if v.dtype in FLOAT_DTYPES else None for v, g in zip(inputs[len(n_steps):], found)]
+    return [None] * len(n_steps) + [g if v.dtype in FLOAT_DTYPES else None
+                                    for v, g in zip(inputs[len(n_steps):], found)]

@@ -77,7 +77,8 @@ def backward_direction(ctx, p, x, W, U, b, h0, c0, hs, dhs, dc_T, grads, dx, dh0
     ctx.device.copy_device_to_device(dc0, dc)
     ctx.kernel(GEMM_STAGE).launch_problem(gemm_problem(rows, I, 4 * H, trans_b=1, beta=dx_beta),
                                           {"C": dx, "A": dgates, "B": W})
-    ctx.kernel(GEMM_STAGE).launch_problem(gemm_problem(I, 4 * H, rows, trans_a=1), {"C": grads["dW"], "A": x, "B": dgates})
+    ctx.kernel(GEMM_STAGE).launch_problem(gemm_problem(I, 4 * H, rows, trans_a=1),
+                                          {"C": grads["dW"], "A": x, "B": dgates})
     ctx.kernel(GEMM_STAGE).launch_problem(gemm_problem(H, 4 * H, rows, trans_a=1),
                                           {"C": grads["dU"], "A": h_prev, "B": dgates})
     ones = ctx.scratch("ones", (rows,), "float32")
