@@ -19,6 +19,7 @@ pprint, print_profile).
 from warpbench.graph.axpb import AXPBOp
 from warpbench.graph.basic import (Apply, Constant, Variable, as_variable, constant, matrix, scalar, tensor,
                                    tensor4, vector)
+from warpbench.graph.bilstm import BiLSTM, BiLSTMGrad, bilstm
 from warpbench.graph.elemwise import (Add, Elemwise, Exp, Mul, Neg, Relu, Sigmoid, Step, Sub, Tanh, TrueDiv,
                                       add, exp, mul, neg, relu, sigmoid, step, sub, tanh, true_div)
 from warpbench.graph.fg import FunctionGraph
@@ -27,9 +28,12 @@ from warpbench.graph.fusion import Composite
 from warpbench.graph.gpu_op import ElementwiseOp, GpuElemwise
 from warpbench.graph.gradient import grad, verify_grad
 from warpbench.graph.linalg import Dot, Transpose, dot, transpose
+from warpbench.graph.lstm import LSTM, LSTMGrad, lstm
 from warpbench.graph.op import MethodNotDefined, Op
 from warpbench.graph.printing import debugprint, pprint, print_profile
 from warpbench.graph.reduction import Fill, Sum, SumTo, fill, sum, sum_to
+from warpbench.graph.scan import scan
+from warpbench.graph.scan_op import Scan
 from warpbench.graph.shape import Shape, ShapeI, shape_of
 from warpbench.graph.shared import SharedVariable, shared
 from warpbench.graph.transfer import GpuFromHost, HostFromGpu, placement
@@ -46,5 +50,6 @@ __all__ = [
     "as_variable", "constant", "debugprint", "dot", "exp", "fill", "function", "grad", "matrix", "mul",
     "neg", "placement", "print_profile", "relu", "scalar", "shared", "sigmoid", "step", "sub", "sum",
     "sum_to", "tanh", "tensor", "tensor4", "transpose", "true_div", "vector", "verify_grad",
-    "Shape", "ShapeI", "pprint", "shape_of",
+    "Shape", "ShapeI", "pprint", "shape_of", "Scan", "scan",
+    "BiLSTM", "BiLSTMGrad", "LSTM", "LSTMGrad", "bilstm", "lstm",
 ]

@@ -113,6 +113,9 @@ def implementation(node: Apply, device) -> tuple[Callable[[list, list], None], o
                                  f"{type(node.op).__name__}.device_kernel gives no kernel for it")
         kernel = device.compile(request)
         return functools.partial(node.op.perform_device, node, kernel), kernel
+    thunk = node.op.make_thunk(node, device)
+    if thunk is not None:
+        return thunk, None
     if runs_c_code(node.op):
         return c_thunk(node), None
     return functools.partial(node.op.perform_host, node), None

@@ -101,6 +101,12 @@ class Op:
         """The CPU implementation used when the graph runs; host code where an op has it."""
         self.perform(node, inputs, output_storage)
 
+    def make_thunk(self, node: Apply, device):
+        """Theano's hook, reduced to what the linker knows: a callable ``(inputs, output_storage)``
+        running ``node`` on the host of a function compiled for ``device``, or None for
+        ``perform_host`` (scan compiles its inner graph for that device here)."""
+        return None
+
     def infer_shape(self, node: Apply, input_shapes: list[tuple]) -> list[tuple] | None:
         """The output shapes for these input shapes; None when the op cannot tell."""
         return None
