@@ -11,9 +11,10 @@ not regenerate the kernel). It prints as Theano's ``Composite{(i0 + (i1 * i2))}`
 Every elementwise node, fused or not, computes on a kernel device through one generated
 :class:`~warpbench.kernels.elementwise_kernel.ElementwiseKernel` (:func:`elemwise_kernel`):
 each step in the C type of its own output, as NumPy computes the unfused graph, from the
-ops' ``c_expression``. On the host a Composite evaluates its steps with NumPy; a C loop
-generated from the same ``c_expression`` statements (:meth:`Composite.c_operation`) is
-where the host's C implementation plugs in.
+ops' ``c_expression``. On the host a Composite runs one C loop generated from the same
+statements (:meth:`Composite.c_operation`, looped by composite_c.py) through the C-op
+contract (c_op.py), compiled by the one compiler cache; ``perform`` (NumPy) stays the
+reference, and is what constant folding runs.
 """
 from __future__ import annotations
 
@@ -24,9 +25,10 @@ import numpy as np
 from warpbench.cache import digest
 from warpbench.errors import WarpbenchError
 from warpbench.graph.basic import Apply, Variable, as_variable
+from warpbench.graph.composite_c import SUPPORT_CODE, composite_c_code
 from warpbench.graph.elemwise import Elemwise
 from warpbench.graph.fg import FunctionGraph
-from warpbench.graph.op import MethodNotDefined, output_variable
+from warpbench.graph.op import MethodNotDefined, Op, output_variable
 from warpbench.kernels.elementwise_kernel import C_NAMES, ElementwiseKernel
 
 #: Dtypes fusion and the generated kernels compute (NumPy's bool arithmetic has no C twin).
@@ -83,6 +85,19 @@ class Composite(Elemwise):
             lines.append(f"const {ctype} v{j} = {op.c_expression(names, ctype)};")
             dtypes.append(dtype)
         return "\n".join(lines + [f"out0 = v{len(self.steps) - 1};"])
+
+    # The host implementation is the generated C loop: Elemwise's Cython host code is for
+    # single ops, so a Composite goes back to Op's, under which the linker runs the C code.
+    perform_host = Op.perform_host
+
+    def c_code(self, node, name, inames, onames, sub):
+        return composite_c_code(node, self.c_operation(), inames, onames)
+
+    def c_support_code(self):
+        return SUPPORT_CODE
+
+    def c_code_cache_version(self):
+        return (1,)
 
 
 def composite_of(op: Elemwise, node: Apply) -> Composite:
