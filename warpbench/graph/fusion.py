@@ -28,6 +28,7 @@ from warpbench.graph.basic import Apply, Variable, as_variable
 from warpbench.graph.composite_c import SUPPORT_CODE, composite_c_code
 from warpbench.graph.elemwise import Elemwise
 from warpbench.graph.fg import FunctionGraph
+from warpbench.graph.inplace import reusable
 from warpbench.graph.op import MethodNotDefined, Op, output_variable
 from warpbench.kernels.elementwise_kernel import C_NAMES, ElementwiseKernel
 
@@ -40,13 +41,24 @@ Step = tuple[Elemwise, tuple[Ref, ...], str]  # (op, operands, output dtype)
 
 
 class Composite(Elemwise):
-    """Several elementwise steps computed as one op: ``steps`` in order, the last is the output."""
+    """Several elementwise steps computed as one op: ``steps`` in order, the last is the output.
+    ``inplace``: the input whose buffer the output takes (inplace.py), or None."""
 
-    __props__ = ("nin", "steps")
+    __props__ = ("nin", "steps", "inplace")
 
-    def __init__(self, nin: int, steps):
+    def __init__(self, nin: int, steps, inplace: int | None = None):
         self.nin = nin
         self.steps: tuple[Step, ...] = tuple(steps)
+        self.inplace = inplace
+
+    @property
+    def destroy_map(self) -> dict[int, list[int]]:
+        """Theano's ``destroy_map``: output 0 overwrites input ``inplace``."""
+        return {} if self.inplace is None else {0: [self.inplace]}
+
+    def in_place(self, k: int) -> "Composite":
+        """This Composite writing its output into input ``k``'s buffer."""
+        return Composite(self.nin, self.steps, k)
 
     def __str__(self):
         return f"Composite{{{self.expression()}}}"
@@ -141,8 +153,14 @@ def elemwise_kernel(op: Elemwise, node: Apply) -> ElementwiseKernel | None:
 
 
 def launch_elemwise(op: Elemwise, node: Apply, kernel, inputs: list, output_storage: list[list]) -> None:
-    """``perform_device`` of an elementwise node: launch its compiled generated ``kernel``."""
-    (out,) = composite_kernel(composite_of(op, node)).launch(kernel.device, inputs, kernel=kernel)
+    """``perform_device`` of an elementwise node: launch its compiled generated ``kernel``,
+    into the buffer of the input the node destroys when that one can hold the output."""
+    outputs = None
+    for k in getattr(node.op, "destroy_map", {}).get(0, ()):
+        shape = np.broadcast_shapes(*(tuple(v.shape) for v in inputs if hasattr(v, "shape")))
+        if reusable(inputs[k], shape, node.outputs[0].dtype):
+            outputs = [inputs[k]]
+    (out,) = composite_kernel(composite_of(op, node)).launch(kernel.device, inputs, outputs, kernel=kernel)
     output_storage[0][0] = out
 
 

@@ -26,12 +26,23 @@ from warpbench.graph.type import broadcast_shape
 
 class GpuElemwise(Op):
     """The elementwise op ``scalar_op`` computing on a kernel device (its inputs and outputs
-    live there, 0-d constants aside)."""
+    live there, 0-d constants aside); ``inplace``: the input whose buffer the output takes
+    (inplace.py), or None."""
 
-    __props__ = ("scalar_op",)
+    __props__ = ("scalar_op", "inplace")
 
-    def __init__(self, scalar_op: Elemwise):
+    def __init__(self, scalar_op: Elemwise, inplace: int | None = None):
         self.scalar_op = scalar_op
+        self.inplace = inplace
+
+    @property
+    def destroy_map(self) -> dict[int, list[int]]:
+        """Theano's ``destroy_map``: output 0 overwrites input ``inplace``."""
+        return {} if self.inplace is None else {0: [self.inplace]}
+
+    def in_place(self, k: int) -> "GpuElemwise":
+        """This op writing its output into input ``k``'s buffer."""
+        return GpuElemwise(self.scalar_op, k)
 
     def __str__(self):
         return f"GpuElemwise{{{self.scalar_op}}}"
