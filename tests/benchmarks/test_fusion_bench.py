@@ -42,6 +42,6 @@ def test_ten_op_chain(benchmark, impl):
     x, y = (rng.uniform(-1, 1, SIZE).astype(np.float32) for _ in range(2))
     f = _compile(impl)
     f(x, y)
-    benchmark.group = f"fusion on cpu: 10-op chain, 2^20 float32"
+    benchmark.group = "fusion on cpu: 10-op chain, 2^20 float32"
     result = benchmark(f, x, y)
     np.testing.assert_allclose(result, _chain(x, y), rtol=1e-5, atol=1e-6)

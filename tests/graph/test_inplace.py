@@ -1,7 +1,6 @@
 """In-place outputs of fused elementwise nodes: which inputs a node may overwrite, the buffer
 it reuses on the host (the C loop) and on emu (the generated kernel), and the results."""
 import numpy as np
-import pytest
 
 from warpbench.graph import FunctionGraph, exp, function, matrix, shared, tanh, vector
 from warpbench.graph.inplace import inplace_elemwise, reusable

@@ -18,9 +18,10 @@ the code sees, as Theano's ``%(x)s`` gives a name to format into the code:
 Outputs are allocated before the call, C-contiguous, with the shapes the op's
 ``infer_shape`` gives for the inputs' shapes; the code fills them and must not write its
 inputs, but for those its op's ``destroy_map`` names (Theano's ``{output: [input]}``): an
-output is then that input's array when it can hold it (see inplace.py). ``sub["fail"]`` (``return 1;``) reports failure; ``WB_FAIL("fmt", ...)`` does so with
-a message, which becomes the error raised for the node. The generated file is kept under
-the cache folder (``c_op/src``), and a compile error names the op and that file's line.
+output is then that input's array when it can hold it (see inplace.py). ``sub["fail"]``
+(``return 1;``) reports failure; ``WB_FAIL("fmt", ...)`` does so with a message, which
+becomes the error raised for the node. The generated file is kept under the cache folder
+(``c_op/src``), and a compile error names the op and that file's line.
 """
 from __future__ import annotations
 
