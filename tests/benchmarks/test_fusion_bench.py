@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from warpbench.graph import Composite, function, vector
+from warpbench.graph.c_op import CThunk
 
 SIZE = 2 ** 20
 IMPLEMENTATIONS = ["fused C", "unfused graph", "numpy"]
@@ -30,7 +31,7 @@ def _compile(impl: str):
     f = function([x, y], _chain(x, y), device="cpu", excluding=() if impl == "fused C" else ("fusion",))
     composites = [s for s in f.vm.steps if isinstance(s.node.op, Composite)]
     if impl == "fused C":
-        assert len(f.vm.steps) == 1 and type(composites[0].run).__name__ == "CThunk"
+        assert len(f.vm.steps) == 1 and isinstance(composites[0].run, CThunk)
     else:
         assert len(f.vm.steps) == 10 and not composites
     return f

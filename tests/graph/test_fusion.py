@@ -10,8 +10,10 @@ import pytest
 from scipy import special
 
 from warpbench import config
+from warpbench.errors import DTypeError, ShapeError
 from warpbench.graph import (Composite, Elemwise, FunctionGraph, debugprint, exp, function, relu, scalar, sigmoid, tanh,
                              tensor, vector)
+from warpbench.graph.c_op import CThunk
 from warpbench.graph.elemwise import step
 from warpbench.graph.fusion import fuse_elemwise
 from warpbench.graph.op import device_kernel_of
@@ -229,7 +231,7 @@ def test_fused_host_nodes_run_one_c_loop(build, pick, dtype):
     variables = [tensor(f"v{k}", dtype, v.ndim) for k, v in enumerate(values)]
     f = function(variables, build(GRAPH, *variables), device="cpu")
     (fused,) = [s for s in f.vm.steps if isinstance(s.node.op, Composite)]
-    assert type(fused.run).__name__ == "CThunk"  # compiled C, no NumPy in the loop
+    assert isinstance(fused.run, CThunk)  # compiled C, no NumPy in the loop
     with np.errstate(all="ignore"):
         want = build(NUMPY, *values)
     got = f(*values)
@@ -245,3 +247,35 @@ def test_a_0d_graph_and_0d_inputs_next_to_arrays_in_c():
     g = function([x, s], tanh(x * s) - s, device="cpu")
     value = _inputs([(2, 3, 5)], "float64")[0]
     np.testing.assert_allclose(g(value, np.float64(-1.5)), np.tanh(value * -1.5) + 1.5, rtol=1e-13)
+
+
+def test_array_constants_broadcast_in_the_c_loop():
+    x = vector("x", "float64")
+    table = np.arange(6, dtype=np.float64).reshape(2, 3)
+    f = function([x], exp(x * table) + 1, device="cpu")
+    assert ops(f.fgraph) == ["Composite{(exp((i0 * i1)) + i2)}"]
+    value = np.array([0.5, -1, 2])
+    got = f(value)
+    assert got.shape == (2, 3)
+    np.testing.assert_allclose(got, np.exp(value * table) + 1, rtol=1e-13)
+
+
+def test_shapes_that_do_not_broadcast_name_the_fused_node():
+    x, y = vector("x", "float64"), vector("y", "float64")
+    f = function([x, y], exp(x) * y + 1, device="cpu")
+    with pytest.raises(ShapeError, match=r"Composite\{\(\(exp\(i0\) \* i1\) \+ i2\)\}.*3.*4"):
+        f(np.ones(3), np.ones(4))
+
+
+class _WrongDtype(BookAXPBOp):
+    """The book's op returning float64 whatever its output type says."""
+
+    def perform(self, node, inputs, output_storage):
+        output_storage[0][0] = (self.a * inputs[0] + self.b).astype(np.float64)
+
+
+def test_a_value_of_the_wrong_dtype_is_refused_not_misread():
+    x = vector("x", "float32")
+    f = function([x], exp(_WrongDtype(4, 5)(x)) * 2 + 1, device="cpu")
+    with pytest.raises(DTypeError, match=r"Composite.*float64 array of shape 3, its C code takes"):
+        f(np.ones(3, np.float32))

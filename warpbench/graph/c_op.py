@@ -187,10 +187,11 @@ _thunks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def c_thunk(node: Apply) -> CThunk:
-    """The (compiled, loaded) C implementation of ``node``; one per node."""
+    """The (compiled, loaded) C implementation of ``node``; one per node. An op may call its
+    code its own way: a CThunk subclass as its ``c_thunk_type`` (fusion's Composite does)."""
     thunk = _thunks.get(node)
     if thunk is None:
-        thunk = _thunks[node] = CThunk(node)
+        thunk = _thunks[node] = getattr(node.op, "c_thunk_type", CThunk)(node)
     return thunk
 
 

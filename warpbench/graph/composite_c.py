@@ -13,10 +13,22 @@ shape. Two loops are generated:
 
 The output may be one of the inputs' buffers (an in-place node, inplace.py): that input
 then has the output's shape and layout, so each element is read before it is written.
+
+:class:`CompositeThunk` calls the compiled loop with less Python around it than the
+generic :class:`~warpbench.graph.c_op.CThunk` (a fused node is on every host graph's
+path): constants' pointers packed once, the broadcast shape without ``infer_shape``,
+addresses through the buffer protocol; any argument it does not expect goes the
+generic, checked way.
 """
 from __future__ import annotations
 
-from warpbench.graph.basic import Apply
+import ctypes
+
+import numpy as np
+
+from warpbench.graph.basic import Apply, Constant
+from warpbench.graph.c_op import CThunk
+from warpbench.graph.inplace import reusable
 from warpbench.kernels.elementwise_kernel import C_NAMES
 
 
@@ -109,3 +121,66 @@ static inline void wb_broadcast_strides(int nd, const npy_intp *dims, const npy_
     }
 }
 """
+
+
+def _address(array: np.ndarray) -> int:
+    """The address of ``array``'s first element (the buffer protocol is the quick way; it
+    refuses read-only and empty arrays, which ``ctypes.data`` takes)."""
+    try:
+        return ctypes.addressof(ctypes.c_char.from_buffer(array))
+    except (TypeError, ValueError):
+        return array.ctypes.data
+
+
+class CompositeThunk(CThunk):
+    """The compiled C loop of a Composite node, called as ``thunk(inputs, output_storage)``."""
+
+    def __init__(self, node: Apply):
+        super().__init__(node)
+        self.dtypes = [np.dtype(v.dtype) for v in node.inputs]
+        self.ndims = [v.ndim for v in node.inputs]
+        self.out_dtype = np.dtype(node.outputs[0].dtype)
+        self.out_ndim = node.outputs[0].ndim
+        self.destroyed = node.op.inplace
+        # A constant's value is the same array every call: its part of the arguments is packed once.
+        self.constants = {k: (v.data, _address(v.data), v.data.shape, v.data.strides)
+                          for k, v in enumerate(node.inputs) if isinstance(v, Constant)
+                          and isinstance(v.data, np.ndarray) and v.data.dtype == self.dtypes[k]}
+
+    def __call__(self, inputs: list, output_storage: list[list]) -> None:
+        pointers, shapes, strides, extents = [], [], [], []
+        for k, value in enumerate(inputs):
+            known = self.constants.get(k)
+            if known is not None and value is known[0]:
+                _, address, shape, step = known
+            elif type(value) is np.ndarray and value.dtype == self.dtypes[k] and value.ndim == self.ndims[k]:
+                address, shape, step = _address(value), value.shape, value.strides
+            else:  # something unexpected: the generic call checks it and names what is wrong
+                return super().__call__(inputs, output_storage)
+            pointers.append(address)
+            shapes.append(shape)
+            extents += shape
+            strides += step
+        out_shape = self._broadcast(shapes)
+        if out_shape is None:  # shapes that do not broadcast: the generic call says which
+            return super().__call__(inputs, output_storage)
+        destroyed = None if self.destroyed is None else inputs[self.destroyed]
+        out = destroyed if destroyed is not None and reusable(destroyed, out_shape, self.out_dtype) else \
+            np.empty(out_shape, self.out_dtype)
+        pointers.append(_address(out))
+        self.error.value = b""
+        if self.function(self.packed(*pointers, *extents, *out.shape, *strides, *out.strides), self.error):
+            return super().__call__(inputs, output_storage)  # which reports the failure
+        output_storage[0][0] = out
+
+    def _broadcast(self, shapes: list[tuple]) -> tuple | None:
+        """The output's shape; None when ``shapes`` do not broadcast to one of its rank."""
+        full = [shape for shape in shapes if shape]
+        if not full or (full.count(full[0]) == len(full) and len(full[0]) == self.out_ndim):
+            out = full[0] if full else ()
+        else:
+            try:
+                out = np.broadcast_shapes(*shapes)
+            except ValueError:
+                return None
+        return out if len(out) == self.out_ndim else None

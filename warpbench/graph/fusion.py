@@ -25,7 +25,7 @@ import numpy as np
 from warpbench.cache import digest
 from warpbench.errors import WarpbenchError
 from warpbench.graph.basic import Apply, Variable, as_variable
-from warpbench.graph.composite_c import SUPPORT_CODE, composite_c_code
+from warpbench.graph.composite_c import SUPPORT_CODE, CompositeThunk, composite_c_code
 from warpbench.graph.elemwise import Elemwise
 from warpbench.graph.fg import FunctionGraph
 from warpbench.graph.inplace import reusable
@@ -101,6 +101,8 @@ class Composite(Elemwise):
     # The host implementation is the generated C loop: Elemwise's Cython host code is for
     # single ops, so a Composite goes back to Op's, under which the linker runs the C code.
     perform_host = Op.perform_host
+    #: What calls the compiled loop (c_op.c_thunk).
+    c_thunk_type = CompositeThunk
 
     def c_code(self, node, name, inames, onames, sub):
         return composite_c_code(node, self.c_operation(), inames, onames)
