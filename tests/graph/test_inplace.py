@@ -131,3 +131,13 @@ def test_device_shared_values_are_not_destroyed(emu):
         got = f(np.zeros(5, np.float32))
         np.testing.assert_allclose(got, np.exp((np.arange(5) + step) * 2), rtol=1e-6)
     np.testing.assert_array_equal(w.get_value(), np.arange(5) + 3)
+
+
+def test_a_broadcast_device_input_is_not_reused(emu):
+    x, row = matrix("x"), matrix("row")
+    f = function([x, row], AXPBOp(4, 5)(row) * exp(x), device="emu")
+    assert destroy_maps(f)[-2] == {0: [0]}
+    a = np.full((3, 4), 0.5, np.float32)
+    b = np.arange(4, dtype=np.float32).reshape(1, 4)
+    np.testing.assert_allclose(f(a, b), (4 * b + 5) * np.exp(a), rtol=1e-6)
+    np.testing.assert_allclose(f(a[:1], b), (4 * b + 5) * np.exp(a[:1]), rtol=1e-6)  # same shape: reused

@@ -14,7 +14,8 @@ each step in the C type of its own output, as NumPy computes the unfused graph, 
 ops' ``c_expression``. On the host a Composite runs one C loop generated from the same
 statements (:meth:`Composite.c_operation`, looped by composite_c.py) through the C-op
 contract (c_op.py), compiled by the one compiler cache; ``perform`` (NumPy) stays the
-reference, and is what constant folding runs.
+reference, and is what constant folding runs. A fused node may take the buffer of an
+input only it reads for its output (``inplace``, Theano's ``destroy_map``; inplace.py).
 """
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 :class:`GpuElemwise` is an elementwise op (a fused ``Composite`` or a single op) placed on
 a kernel device, printed as Theano prints it, ``GpuElemwise{Composite{(i0 + (i1 * i2))}}``;
 :func:`gpu_elemwise` is the rewrite that wraps every elementwise node the lift moved to a
-device. Both run the kernel generated for the node (warpbench.graph.fusion).
+device. Both run the kernel generated for the node (warpbench.graph.fusion), into the
+buffer of the input it destroys when it is in place (``inplace``; inplace.py).
 
 :class:`ElementwiseOp` is what an :class:`~warpbench.kernels.elementwise_kernel.ElementwiseKernel`
 called on graph variables builds: its outputs broadcast like its inputs, their dtypes come

@@ -13,8 +13,9 @@ takes that input's buffer for its output. It then says so as Theano's ops do,
 - of the output's type (dtype, ndim and device).
 
 Shapes are known only when the node runs: :func:`reusable` checks that the buffer has the
-output's shape and dtype, is C-contiguous, writable and (on the host) owns its memory;
-otherwise the node allocates its output as usual. Elementwise code reads each element
+output's shape and dtype, is C-contiguous, writable and owns its memory (on the host; a
+device array must not be a view with a ``base``); otherwise the node allocates its output
+as usual. Elementwise code reads each element
 before it writes the same element, so sharing the buffer cannot change a result.
 ``function(..., excluding=("inplace",))`` switches the rewrite off.
 """
@@ -70,4 +71,5 @@ def reusable(buffer, shape: tuple, dtype) -> bool:
     flags = getattr(buffer, "flags", None)
     if isinstance(buffer, np.ndarray):
         return flags.c_contiguous and flags.writeable and flags.owndata
-    return flags is None or flags.c_contiguous
+    # A device array: PyCUDA's GPUArray has flags and the array it views as ``base``.
+    return (flags is None or flags.c_contiguous) and getattr(buffer, "base", None) is None
