@@ -279,3 +279,11 @@ def test_a_value_of_the_wrong_dtype_is_refused_not_misread():
     f = function([x], exp(_WrongDtype(4, 5)(x)) * 2 + 1, device="cpu")
     with pytest.raises(DTypeError, match=r"Composite.*float64 array of shape 3, its C code takes"):
         f(np.ones(3, np.float32))
+
+
+def test_integers_wrap_in_the_c_loop_as_in_numpy():
+    x, y = vector("x", "int32"), vector("y", "int32")
+    f = function([x, y], x * y + x - y, device="cpu")
+    a = np.array([2 ** 30, -2 ** 31, 123456789, 7], np.int32)
+    b = np.array([4, 3, 99, -5], np.int32)
+    np.testing.assert_array_equal(f(a, b), a * b + a - b)

@@ -94,8 +94,9 @@ def composite_c_code(node: Apply, operation: str, inames: list[str], onames: lis
 
 #: Helpers of every Composite's C code (``c_support_code``).
 SUPPORT_CODE = """\
-// g++ vectorises a loop whose trip count is not known at -O3 only (the host flags say -O2).
-#pragma GCC optimize("O3")
+// g++ vectorises a loop whose trip count is not known at -O3 only (the host flags say -O2);
+// integers wrap on overflow, as in NumPy.
+#pragma GCC optimize("O3", "wrapv")
 
 // Whether an input is C-contiguous with the output's shape (then it is read at the output's index).
 static inline bool wb_is_dense(int nd, const npy_intp *dims, const npy_intp *strides, int out_nd,
