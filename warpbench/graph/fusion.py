@@ -29,7 +29,7 @@ from warpbench.graph.basic import Apply, Variable, as_variable
 from warpbench.graph.composite_c import SUPPORT_CODE, CompositeThunk, composite_c_code
 from warpbench.graph.elemwise import Elemwise
 from warpbench.graph.fg import FunctionGraph
-from warpbench.graph.inplace import reusable
+from warpbench.graph.inplace import InPlace, reusable
 from warpbench.graph.op import MethodNotDefined, Op, output_variable
 from warpbench.kernels.elementwise_kernel import C_NAMES, ElementwiseKernel
 
@@ -41,7 +41,7 @@ Ref = tuple[str, int]
 Step = tuple[Elemwise, tuple[Ref, ...], str]  # (op, operands, output dtype)
 
 
-class Composite(Elemwise):
+class Composite(InPlace, Elemwise):
     """Several elementwise steps computed as one op: ``steps`` in order, the last is the output.
     ``inplace``: the input whose buffer the output takes (inplace.py), or None."""
 
@@ -51,11 +51,6 @@ class Composite(Elemwise):
         self.nin = nin
         self.steps: tuple[Step, ...] = tuple(steps)
         self.inplace = inplace
-
-    @property
-    def destroy_map(self) -> dict[int, list[int]]:
-        """Theano's ``destroy_map``: output 0 overwrites input ``inplace``."""
-        return {} if self.inplace is None else {0: [self.inplace]}
 
     def in_place(self, k: int) -> "Composite":
         """This Composite writing its output into input ``k``'s buffer."""

@@ -20,12 +20,13 @@ from warpbench.graph.basic import Apply, Constant, Variable, as_variable
 from warpbench.graph.elemwise import Elemwise
 from warpbench.graph.fg import FunctionGraph
 from warpbench.graph.fusion import elemwise_kernel, launch_elemwise
+from warpbench.graph.inplace import InPlace
 from warpbench.graph.op import Op, output_variable
 from warpbench.graph.transfer import placement
 from warpbench.graph.type import broadcast_shape
 
 
-class GpuElemwise(Op):
+class GpuElemwise(InPlace, Op):
     """The elementwise op ``scalar_op`` computing on a kernel device (its inputs and outputs
     live there, 0-d constants aside); ``inplace``: the input whose buffer the output takes
     (inplace.py), or None."""
@@ -35,11 +36,6 @@ class GpuElemwise(Op):
     def __init__(self, scalar_op: Elemwise, inplace: int | None = None):
         self.scalar_op = scalar_op
         self.inplace = inplace
-
-    @property
-    def destroy_map(self) -> dict[int, list[int]]:
-        """Theano's ``destroy_map``: output 0 overwrites input ``inplace``."""
-        return {} if self.inplace is None else {0: [self.inplace]}
 
     def in_place(self, k: int) -> "GpuElemwise":
         """This op writing its output into input ``k``'s buffer."""

@@ -2,9 +2,9 @@
 
 :func:`inplace_elemwise` is the last rewrite of a function's graph (after shared variables
 found their device): a fused elementwise node (a ``Composite`` on the host, a
-``GpuElemwise`` on a kernel device) whose input is an intermediate that it alone reads
-takes that input's buffer for its output. It then says so as Theano's ops do,
-``op.destroy_map == {0: [k]}``. An input qualifies when it is:
+``GpuElemwise`` on a kernel device, both :class:`InPlace`) whose input is an intermediate
+that it alone reads takes that input's buffer for its output. It then says so as Theano's
+ops do, ``op.destroy_map == {0: [k]}``. An input qualifies when it is:
 
 - computed by a node of the graph (not a function input, a shared variable or a constant)
   whose op declares no ``view_map`` (an op whose output may be its input, or a view of
@@ -15,8 +15,8 @@ takes that input's buffer for its output. It then says so as Theano's ops do,
 Shapes are known only when the node runs: :func:`reusable` checks that the buffer has the
 output's shape and dtype, is C-contiguous, writable and owns its memory (on the host; a
 device array must not be a view with a ``base``); otherwise the node allocates its output
-as usual. Elementwise code reads each element
-before it writes the same element, so sharing the buffer cannot change a result.
+as usual. Elementwise code reads each element before it writes the same element, so
+sharing the buffer cannot change a result.
 ``function(..., excluding=("inplace",))`` switches the rewrite off.
 """
 from __future__ import annotations
@@ -25,6 +25,24 @@ import numpy as np
 
 from warpbench.graph.basic import Apply, Variable
 from warpbench.graph.fg import FunctionGraph
+from warpbench.graph.op import MethodNotDefined
+
+
+class InPlace:
+    """What an op that ``inplace_elemwise`` may make in place has: ``inplace``, the input
+    whose buffer its output takes (None: none), Theano's ``destroy_map`` from it, and
+    ``in_place(k)``, the same op taking input ``k``'s buffer."""
+
+    inplace: int | None = None
+
+    @property
+    def destroy_map(self) -> dict[int, list[int]]:
+        """Theano's ``destroy_map``: output 0 overwrites input ``inplace``."""
+        return {} if self.inplace is None else {0: [self.inplace]}
+
+    def in_place(self, k: int):
+        """This op writing its output into input ``k``'s buffer."""
+        raise MethodNotDefined(f"{type(self).__name__} does not define in_place")
 
 
 def destroyable(var: Variable, node: Apply, clients: dict, outputs: set) -> bool:
@@ -45,8 +63,7 @@ def inplace_elemwise(fg: FunctionGraph) -> int:
     outputs = set(fg.outputs)
 
     def transform(node: Apply):
-        # Composite and GpuElemwise know how to be in place (``in_place(k)``).
-        if not hasattr(node.op, "in_place") or node.op.destroy_map:
+        if not isinstance(node.op, InPlace) or node.op.destroy_map:
             return None
         k = next((k for k, var in enumerate(node.inputs) if destroyable(var, node, clients, outputs)), None)
         if k is None:
