@@ -169,7 +169,6 @@ class CompositeThunk(CThunk):
         out = destroyed if destroyed is not None and reusable(destroyed, out_shape, self.out_dtype) else \
             np.empty(out_shape, self.out_dtype)
         pointers.append(_address(out))
-        self.error.value = b""
         if self.function(self.packed(*pointers, *extents, *out.shape, *strides, *out.strides), self.error):
             return super().__call__(inputs, output_storage)  # which reports the failure
         output_storage[0][0] = out
