@@ -10,8 +10,10 @@ import pytest
 from scipy import special
 
 from warpbench import config
+from warpbench.errors import DTypeError, ShapeError
 from warpbench.graph import (Composite, Elemwise, FunctionGraph, debugprint, exp, function, relu, scalar, sigmoid, tanh,
                              tensor, vector)
+from warpbench.graph.c_op import CThunk
 from warpbench.graph.elemwise import step
 from warpbench.graph.fusion import fuse_elemwise
 from warpbench.graph.op import device_kernel_of
@@ -208,3 +210,80 @@ def test_a_users_elemwise_op_fuses(emu):
     assert ops(g.fgraph) == ["GpuFromHost<emu>", "GpuElemwise{Add}", "HostFromGpu", "Cube", "GpuFromHost<emu>",
                              "GpuElemwise{Mul}", "HostFromGpu"]
     np.testing.assert_array_equal(g(np.arange(4, dtype=np.float32)), [2, 16, 54, 128])
+
+
+# -- the host side: one generated C loop ------------------------------------------------
+
+HOST_CASES = [  # (expression, input values: views, broadcasts, 0-d, empty)
+    (lambda m, x, y: m.exp(x * 2 + y) / (1 + m.relu(x - y)), lambda a, b: (a.T, b[:21:3])),  # strided views
+    (lambda m, x, y: m.tanh(x) * y - x / 3, lambda a, b: (a[:, :1], b[:7])),  # a size-1 dimension
+    (lambda m, x, y: -(x * y) + 2 - x, lambda a, b: (a[None, :, :], b[5:15])),  # missing leading dimensions
+    (lambda m, x, y: m.sigmoid(x) * y + 1, lambda a, b: (a[:0], b[:10])),  # no elements
+    (lambda m, x, y: m.exp(x) * y + x, lambda a, b: (a[2:4, 3:], b[:1])),  # an offset view, a 1-element vector
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int32"])
+@pytest.mark.parametrize("build, pick", HOST_CASES)
+def test_fused_host_nodes_run_one_c_loop(build, pick, dtype):
+    base = _inputs([(7, 10), (30,)], "float64", seed=3)
+    values = [v.astype(dtype) for v in pick(*base)]
+    variables = [tensor(f"v{k}", dtype, v.ndim) for k, v in enumerate(values)]
+    f = function(variables, build(GRAPH, *variables), device="cpu")
+    (fused,) = [s for s in f.vm.steps if isinstance(s.node.op, Composite)]
+    assert isinstance(fused.run, CThunk)  # compiled C, no NumPy in the loop
+    with np.errstate(all="ignore"):
+        want = build(NUMPY, *values)
+    got = f(*values)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=2e-6 if want.dtype == np.float32 else 1e-13)
+
+
+def test_a_0d_graph_and_0d_inputs_next_to_arrays_in_c():
+    s, t, x = scalar("s", "float64"), scalar("t", "float64"), tensor("x", "float64", 3)
+    f = function([s, t], exp(s) * t + 1, device="cpu")
+    got = f(np.float64(0.5), np.float64(3))
+    assert got.shape == () and got == np.exp(0.5) * 3 + 1
+    g = function([x, s], tanh(x * s) - s, device="cpu")
+    value = _inputs([(2, 3, 5)], "float64")[0]
+    np.testing.assert_allclose(g(value, np.float64(-1.5)), np.tanh(value * -1.5) + 1.5, rtol=1e-13)
+
+
+def test_array_constants_broadcast_in_the_c_loop():
+    x = vector("x", "float64")
+    table = np.arange(6, dtype=np.float64).reshape(2, 3)
+    f = function([x], exp(x * table) + 1, device="cpu")
+    assert ops(f.fgraph) == ["Composite{(exp((i0 * i1)) + i2)}"]
+    value = np.array([0.5, -1, 2])
+    got = f(value)
+    assert got.shape == (2, 3)
+    np.testing.assert_allclose(got, np.exp(value * table) + 1, rtol=1e-13)
+
+
+def test_shapes_that_do_not_broadcast_name_the_fused_node():
+    x, y = vector("x", "float64"), vector("y", "float64")
+    f = function([x, y], exp(x) * y + 1, device="cpu")
+    with pytest.raises(ShapeError, match=r"Composite\{\(\(exp\(i0\) \* i1\) \+ i2\)\}.*3.*4"):
+        f(np.ones(3), np.ones(4))
+
+
+class _WrongDtype(BookAXPBOp):
+    """The book's op returning float64 whatever its output type says."""
+
+    def perform(self, node, inputs, output_storage):
+        output_storage[0][0] = (self.a * inputs[0] + self.b).astype(np.float64)
+
+
+def test_a_value_of_the_wrong_dtype_is_refused_not_misread():
+    x = vector("x", "float32")
+    f = function([x], exp(_WrongDtype(4, 5)(x)) * 2 + 1, device="cpu")
+    with pytest.raises(DTypeError, match=r"Composite.*float64 array of shape 3, its C code takes"):
+        f(np.ones(3, np.float32))
+
+
+def test_integers_wrap_in_the_c_loop_as_in_numpy():
+    x, y = vector("x", "int32"), vector("y", "int32")
+    f = function([x, y], x * y + x - y, device="cpu")
+    a = np.array([2 ** 30, -2 ** 31, 123456789, 7], np.int32)
+    b = np.array([4, 3, 99, -5], np.int32)
+    np.testing.assert_array_equal(f(a, b), a * b + a - b)

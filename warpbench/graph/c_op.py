@@ -17,9 +17,11 @@ the code sees, as Theano's ``%(x)s`` gives a name to format into the code:
 
 Outputs are allocated before the call, C-contiguous, with the shapes the op's
 ``infer_shape`` gives for the inputs' shapes; the code fills them and must not write its
-inputs. ``sub["fail"]`` (``return 1;``) reports failure; ``WB_FAIL("fmt", ...)`` does so with
-a message, which becomes the error raised for the node. The generated file is kept under
-the cache folder (``c_op/src``), and a compile error names the op and that file's line.
+inputs, but for those its op's ``destroy_map`` names (Theano's ``{output: [input]}``): an
+output is then that input's array when it can hold it (see inplace.py). ``sub["fail"]``
+(``return 1;``) reports failure; ``WB_FAIL("fmt", ...)`` does so with a message, which
+becomes the error raised for the node. The generated file is kept under the cache folder
+(``c_op/src``), and a compile error names the op and that file's line.
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ from warpbench.cache import digest
 from warpbench.errors import DTypeError, ShapeError, WarpbenchError
 from warpbench.graph.basic import Apply
 from warpbench.graph.c_compile import HostJob, load
+from warpbench.graph.inplace import reusable
 from warpbench.graph.op import MethodNotDefined, Op
 from warpbench.graph.type import shape_str
 
@@ -152,13 +155,14 @@ class CThunk:
         shapes = node.op.infer_shape(node, [a.shape for a in inputs])
         if shapes is None:
             raise MethodNotDefined(f"{node.op} has C code but no infer_shape: its outputs cannot be allocated")
-        outputs = []
+        outputs, destroy_map = [], getattr(node.op, "destroy_map", {})
         for k, (shape, var) in enumerate(zip(shapes, node.outputs, strict=True)):
             shape = tuple(int(d) for d in shape)
             if len(shape) != var.ndim:
                 raise ShapeError(f"{node.op}.infer_shape gives shape {shape_str(shape)} for output {k}, "
                                  f"which is {var.type}")
-            outputs.append(np.empty(shape, var.dtype))
+            destroyed = [j for j in destroy_map.get(k, ()) if reusable(inputs[j], shape, var.dtype)]
+            outputs.append(inputs[destroyed[0]] if destroyed else np.empty(shape, var.dtype))
         return outputs
 
     def __call__(self, inputs: list, output_storage: list[list]) -> None:
@@ -183,10 +187,11 @@ _thunks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def c_thunk(node: Apply) -> CThunk:
-    """The (compiled, loaded) C implementation of ``node``; one per node."""
+    """The (compiled, loaded) C implementation of ``node``; one per node. An op may call its
+    code its own way: a CThunk subclass as its ``c_thunk_type`` (fusion's Composite does)."""
     thunk = _thunks.get(node)
     if thunk is None:
-        thunk = _thunks[node] = CThunk(node)
+        thunk = _thunks[node] = getattr(node.op, "c_thunk_type", CThunk)(node)
     return thunk
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from warpbench.errors import DTypeError, WarpbenchError
 from warpbench.graph.basic import Constant, Variable, as_variable
 from warpbench.graph.fg import FunctionGraph
+from warpbench.graph.inplace import inplace_elemwise
 from warpbench.graph.link import Loop
 from warpbench.graph.rewrite import optimize
 from warpbench.graph.shared import SharedVariable, place_shared
@@ -62,6 +63,8 @@ class Function(vm.Callable):
         targets = [target for target, _ in self.updates]
         if self.device.graph_placement is not None:
             place_shared(self.fgraph, self.device.graph_placement, targets, len(outputs))
+        if "inplace" not in excluding:
+            inplace_elemwise(self.fgraph)
         self.vm = Loop(self.fgraph, self.device, name=self.name, n_outputs=len(outputs), single=single,
                        targets=targets, profile=profile)
         self.link(self.vm.core, self.vm.wrapper)
@@ -83,7 +86,8 @@ def function(inputs, outputs, device=None, updates=None, name: str | None = None
     ``profile``: record calls, time and transfer bytes per node and op class in ``f.profile``
     (the first call excluded); ``print_profile(f)`` prints them.
     ``excluding``: optional rewrites to skip, as PyTensor's ``mode.excluding(...)``:
-    ``("fusion",)`` keeps one node per elementwise op.
+    ``("fusion",)`` keeps one node per elementwise op, ``("inplace",)`` gives every node
+    its own output buffer.
     Results are NumPy arrays.
     """
     return Function(inputs, outputs, device=device, updates=updates, name=name, profile=profile,

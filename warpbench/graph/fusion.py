@@ -11,9 +11,11 @@ not regenerate the kernel). It prints as Theano's ``Composite{(i0 + (i1 * i2))}`
 Every elementwise node, fused or not, computes on a kernel device through one generated
 :class:`~warpbench.kernels.elementwise_kernel.ElementwiseKernel` (:func:`elemwise_kernel`):
 each step in the C type of its own output, as NumPy computes the unfused graph, from the
-ops' ``c_expression``. On the host a Composite evaluates its steps with NumPy; a C loop
-generated from the same ``c_expression`` statements (:meth:`Composite.c_operation`) is
-where the host's C implementation plugs in.
+ops' ``c_expression``. On the host a Composite runs one C loop generated from the same
+statements (:meth:`Composite.c_operation`, looped by composite_c.py) through the C-op
+contract (c_op.py), compiled by the one compiler cache; ``perform`` (NumPy) stays the
+reference, and is what constant folding runs. A fused node may take the buffer of an
+input only it reads for its output (``inplace``, Theano's ``destroy_map``; inplace.py).
 """
 from __future__ import annotations
 
@@ -24,9 +26,11 @@ import numpy as np
 from warpbench.cache import digest
 from warpbench.errors import WarpbenchError
 from warpbench.graph.basic import Apply, Variable, as_variable
+from warpbench.graph.composite_c import SUPPORT_CODE, CompositeThunk, composite_c_code
 from warpbench.graph.elemwise import Elemwise
 from warpbench.graph.fg import FunctionGraph
-from warpbench.graph.op import MethodNotDefined, output_variable
+from warpbench.graph.inplace import InPlace, reusable
+from warpbench.graph.op import MethodNotDefined, Op, output_variable
 from warpbench.kernels.elementwise_kernel import C_NAMES, ElementwiseKernel
 
 #: Dtypes fusion and the generated kernels compute (NumPy's bool arithmetic has no C twin).
@@ -37,14 +41,20 @@ Ref = tuple[str, int]
 Step = tuple[Elemwise, tuple[Ref, ...], str]  # (op, operands, output dtype)
 
 
-class Composite(Elemwise):
-    """Several elementwise steps computed as one op: ``steps`` in order, the last is the output."""
+class Composite(InPlace, Elemwise):
+    """Several elementwise steps computed as one op: ``steps`` in order, the last is the output.
+    ``inplace``: the input whose buffer the output takes (inplace.py), or None."""
 
-    __props__ = ("nin", "steps")
+    __props__ = ("nin", "steps", "inplace")
 
-    def __init__(self, nin: int, steps):
+    def __init__(self, nin: int, steps, inplace: int | None = None):
         self.nin = nin
         self.steps: tuple[Step, ...] = tuple(steps)
+        self.inplace = inplace
+
+    def in_place(self, k: int) -> "Composite":
+        """This Composite writing its output into input ``k``'s buffer."""
+        return Composite(self.nin, self.steps, k)
 
     def __str__(self):
         return f"Composite{{{self.expression()}}}"
@@ -83,6 +93,21 @@ class Composite(Elemwise):
             lines.append(f"const {ctype} v{j} = {op.c_expression(names, ctype)};")
             dtypes.append(dtype)
         return "\n".join(lines + [f"out0 = v{len(self.steps) - 1};"])
+
+    # The host implementation is the generated C loop: Elemwise's Cython host code is for
+    # single ops, so a Composite goes back to Op's, under which the linker runs the C code.
+    perform_host = Op.perform_host
+    #: What calls the compiled loop (c_op.c_thunk).
+    c_thunk_type = CompositeThunk
+
+    def c_code(self, node, name, inames, onames, sub):
+        return composite_c_code(node, self.c_operation(), inames, onames)
+
+    def c_support_code(self):
+        return SUPPORT_CODE
+
+    def c_code_cache_version(self):
+        return (1,)
 
 
 def composite_of(op: Elemwise, node: Apply) -> Composite:
@@ -126,8 +151,14 @@ def elemwise_kernel(op: Elemwise, node: Apply) -> ElementwiseKernel | None:
 
 
 def launch_elemwise(op: Elemwise, node: Apply, kernel, inputs: list, output_storage: list[list]) -> None:
-    """``perform_device`` of an elementwise node: launch its compiled generated ``kernel``."""
-    (out,) = composite_kernel(composite_of(op, node)).launch(kernel.device, inputs, kernel=kernel)
+    """``perform_device`` of an elementwise node: launch its compiled generated ``kernel``,
+    into the buffer of the input the node destroys when that one can hold the output."""
+    outputs = None
+    for k in getattr(node.op, "destroy_map", {}).get(0, ()):
+        shape = np.broadcast_shapes(*(tuple(v.shape) for v in inputs if hasattr(v, "shape")))
+        if reusable(inputs[k], shape, node.outputs[0].dtype):
+            outputs = [inputs[k]]
+    (out,) = composite_kernel(composite_of(op, node)).launch(kernel.device, inputs, outputs, kernel=kernel)
     output_storage[0][0] = out
 
 

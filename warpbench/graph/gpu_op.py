@@ -3,7 +3,8 @@
 :class:`GpuElemwise` is an elementwise op (a fused ``Composite`` or a single op) placed on
 a kernel device, printed as Theano prints it, ``GpuElemwise{Composite{(i0 + (i1 * i2))}}``;
 :func:`gpu_elemwise` is the rewrite that wraps every elementwise node the lift moved to a
-device. Both run the kernel generated for the node (warpbench.graph.fusion).
+device. Both run the kernel generated for the node (warpbench.graph.fusion), into the
+buffer of the input it destroys when it is in place (``inplace``; inplace.py).
 
 :class:`ElementwiseOp` is what an :class:`~warpbench.kernels.elementwise_kernel.ElementwiseKernel`
 called on graph variables builds: its outputs broadcast like its inputs, their dtypes come
@@ -19,19 +20,26 @@ from warpbench.graph.basic import Apply, Constant, Variable, as_variable
 from warpbench.graph.elemwise import Elemwise
 from warpbench.graph.fg import FunctionGraph
 from warpbench.graph.fusion import elemwise_kernel, launch_elemwise
+from warpbench.graph.inplace import InPlace
 from warpbench.graph.op import Op, output_variable
 from warpbench.graph.transfer import placement
 from warpbench.graph.type import broadcast_shape
 
 
-class GpuElemwise(Op):
+class GpuElemwise(InPlace, Op):
     """The elementwise op ``scalar_op`` computing on a kernel device (its inputs and outputs
-    live there, 0-d constants aside)."""
+    live there, 0-d constants aside); ``inplace``: the input whose buffer the output takes
+    (inplace.py), or None."""
 
-    __props__ = ("scalar_op",)
+    __props__ = ("scalar_op", "inplace")
 
-    def __init__(self, scalar_op: Elemwise):
+    def __init__(self, scalar_op: Elemwise, inplace: int | None = None):
         self.scalar_op = scalar_op
+        self.inplace = inplace
+
+    def in_place(self, k: int) -> "GpuElemwise":
+        """This op writing its output into input ``k``'s buffer."""
+        return GpuElemwise(self.scalar_op, k)
 
     def __str__(self):
         return f"GpuElemwise{{{self.scalar_op}}}"

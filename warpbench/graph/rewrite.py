@@ -14,6 +14,9 @@
    the transfers of one variable into one; ``gpu_elemwise`` (gpu_op.py) names the
    elementwise nodes on the device ``GpuElemwise{...}``.
 
+5. ``inplace_elemwise`` (inplace.py), run by ``function`` once shared variables are placed:
+   a fused elementwise node writes its output into an intermediate only it reads.
+
 What is left on the host between device nodes is exactly the book's picture:
 ``HostFromGpu -> AXPBOp -> GpuFromHost`` for an op without a device implementation.
 """
@@ -106,7 +109,8 @@ def cut_transfers(fg: FunctionGraph) -> int:
 
 
 #: Rewrites ``function(..., excluding=...)`` can switch off, as PyTensor's ``mode.excluding``.
-OPTIONAL_REWRITES = ("fusion",)
+#: ``inplace`` (inplace.py) runs last, once shared variables are placed (function.py).
+OPTIONAL_REWRITES = ("fusion", "inplace")
 
 
 def optimize(fg: FunctionGraph, device: str, excluding: tuple[str, ...] = ()) -> FunctionGraph:
