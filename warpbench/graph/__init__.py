@@ -11,7 +11,7 @@ GpuArrayType), basic (Variable, Constant, Apply, walks), op (the Op contract), e
 reduction / linalg / axpb / transfer / shape (the ops; ``x.shape``), c_op (ops written in
 C, compiled by c_compile), gpu_op (GpuElemwise, ElementwiseKernel nodes), shared (values
 that live on the device using them), gradient (grad, verify_grad), fg (FunctionGraph),
-fusion (Composite), rewrite (merge, shape inference, constant folding, fusion, lift to
+fusion (Composite; composite_c its C loop), inplace (destroy_map), rewrite (merge, shape inference, constant folding, fusion, lift to
 device, cut transfers), link (storage map, the slow path of the Cython VM in
 ``warpbench.hostcode.vm``), function, profiling (ProfileStats), printing (debugprint,
 pprint, print_profile).
