@@ -58,9 +58,12 @@ def test_scatter_adds_repeated_ids_onto_the_table(emu, name):
     dtable = np.full((5, 3), 0.5, dtype)
     expected = dtable.copy()
     np.add.at(expected, IDS, dout)
-    got = emu.compile(name).run(dout, IDS, dtable)
+    kernel = emu.compile(name)
+    got = kernel.run(dout, IDS, dtable)
     np.testing.assert_array_equal(got, expected)
     assert (got[2] == 0.5).all() and got[4, 0] == 0.5 + 0 + 15 + 6
+    no_ids = np.zeros(0, np.int32)
+    np.testing.assert_array_equal(kernel.run(np.zeros((0, 3), dtype), no_ids, dtable), dtable)
 
 
 @pytest.mark.parametrize("config", [c for c in get("embedding_scatter_owned").space()
@@ -85,7 +88,7 @@ def test_atomic_configs_compute_the_same_result(emu, assert_checks, config):
     assert_checks(check_kernel(emu.compile("embedding_scatter_atomic", config), problems[5:9]))
 
 
-@pytest.mark.parametrize("name", ["embedding_scatter_atomic", "embedding_scatter_owned_f64"])
+@pytest.mark.parametrize("name", SCATTER_VARIANTS)
 def test_scatter_does_not_depend_on_the_schedule(emu, name):
     """The owned-rows kernel is exactly schedule-free; the atomic one within the checker's float
     atomics tolerance (repeated ids land in any order)."""
@@ -102,7 +105,8 @@ def test_scatter_inputs_are_validated_on_the_host(emu):
         kernel.run(np.zeros((3, 2), np.float32), np.array([0, 5, 1], np.int32), dtable)
     with pytest.raises(ShapeError, match=r"embedding_grad: dout has shape \(3, 4\), expected .* \(3, 2\)"):
         kernel.run(np.zeros((3, 4), np.float32), ids, dtable)
-    with pytest.raises(DTypeError, match="embedding_grad: arrays must share one dtype, got dout float64, dtable float32"):
+    with pytest.raises(DTypeError, match="embedding_grad: arrays must share one dtype, got dout float64, "
+                                         "dtable float32"):
         kernel.run(np.zeros((3, 2)), ids, dtable)
     with pytest.raises(DTypeError, match="embedding_grad: ids has dtype int64"):
         kernel.run(np.zeros((3, 2), np.float32), ids.astype(np.int64), dtable)
