@@ -77,35 +77,13 @@ extern "C" __global__ void reduce_max_f64(double* __restrict__ out, const double
 }
 
 // Index of the first maximum of each row (numpy.argmax semantics for NaN-free rows), one
-// warp per row, block (32, BLOCK_ROWS). A lane keeps the first maximum of its elements (they
-// come in increasing order); lanes then merge, larger value first, smaller index on ties.
+// warp per row, block (32, BLOCK_ROWS).
 template <int W, typename T>
 __device__ __forceinline__ void argmax_rows(int* out, const T* x, int rows, int cols) {
     long long row = (long long)blockIdx.x * blockDim.y + threadIdx.y;
     if (row >= rows)
         return;
-    const T* r = x + row * cols;
-    T best = -INFINITY;
-    int at = -1;
-#pragma unroll 4
-    for (int j = threadIdx.x * W; j < cols; j += 32 * W) {
-        Pack<T, W> p = load_pack<W>(r + j);
-#pragma unroll
-        for (int k = 0; k < W; ++k) {
-            if (at < 0 || p.v[k] > best) {
-                best = p.v[k];
-                at = j + k;
-            }
-        }
-    }
-    for (int offset = 16; offset > 0; offset >>= 1) {
-        T other = __shfl_xor_sync(0xffffffffu, best, offset);
-        int other_at = __shfl_xor_sync(0xffffffffu, at, offset);
-        if (other_at >= 0 && (at < 0 || other > best || (other == best && other_at < at))) {
-            best = other;
-            at = other_at;
-        }
-    }
+    int at = warp_argmax_row<W>(x + row * cols, cols, threadIdx.x);
     if (threadIdx.x == 0)
         out[row] = at;
 }

@@ -52,6 +52,41 @@ struct Max {
     static __device__ __forceinline__ T warp(T v) { return warp_max(v); }
 };
 
+// A value and where it was found, for argmax-shaped reductions.
+template <typename T>
+struct Located {
+    T value;
+    int index;
+};
+
+// __shfl_xor_sync over a full warp, for the reduction ops' types: scalars and Located pairs.
+template <typename T>
+__device__ __forceinline__ T shfl_xor(T v, int offset) {
+    return __shfl_xor_sync(0xffffffffu, v, offset);
+}
+
+template <typename T>
+__device__ __forceinline__ Located<T> shfl_xor(Located<T> v, int offset) {
+    return {shfl_xor(v.value, offset), shfl_xor(v.index, offset)};
+}
+
+// First maximum (numpy.argmax for NaN-free data): the larger value wins, the smaller index on
+// ties, so partial results may be combined in any order. The identity's index is past every
+// real one, so an element equal to -inf still replaces it.
+template <typename T>
+struct ArgMax {
+    using type = Located<T>;
+    static __device__ __forceinline__ Located<T> identity() { return {-INFINITY, 0x7fffffff}; }
+    static __device__ __forceinline__ Located<T> combine(Located<T> a, Located<T> b) {
+        return b.value > a.value || (b.value == a.value && b.index < a.index) ? b : a;
+    }
+    static __device__ __forceinline__ Located<T> warp(Located<T> v) {
+        for (int offset = 16; offset > 0; offset >>= 1)
+            v = combine(v, shfl_xor(v, offset));
+        return v;
+    }
+};
+
 // One warp reduces pack_at(j) for j = lane*W, lane*W + 32*W, ... < cols; every lane gets the
 // result. The unrolled loop keeps several independent loads in flight per lane, which is what
 // a memory-bound reduction needs to approach copy bandwidth.
@@ -118,7 +153,7 @@ __device__ __forceinline__ bool column_tile_reduce(long long rows, long long col
     for (int offset = SPAN; offset < 32; offset <<= 1) {
 #pragma unroll
         for (int k = 0; k < W; ++k)
-            acc.v[k] = Op::combine(acc.v[k], __shfl_xor_sync(0xffffffffu, acc.v[k], offset));
+            acc.v[k] = Op::combine(acc.v[k], shfl_xor(acc.v[k], offset));
     }
     if (group == 0) {
 #pragma unroll
@@ -134,4 +169,19 @@ __device__ __forceinline__ bool column_tile_reduce(long long rows, long long col
         total = Op::combine(total, partial[y * 32 + lane]);
     result = total;
     return column < cols;
+}
+
+// Index of the first maximum of the row r[0, cols) (cols >= 1), found by one warp whose lanes
+// read W-wide packs (the caller checks packs_fit); every lane gets it.
+template <int W, typename T>
+__device__ __forceinline__ int warp_argmax_row(const T* r, int cols, int lane) {
+    Located<T> best = ArgMax<T>::identity();
+#pragma unroll 4
+    for (int j = lane * W; j < cols; j += 32 * W) {
+        Pack<T, W> p = load_pack<W>(r + j);
+#pragma unroll
+        for (int k = 0; k < W; ++k)
+            best = ArgMax<T>::combine(best, {p.v[k], j + k});
+    }
+    return ArgMax<T>::warp(best).index;
 }

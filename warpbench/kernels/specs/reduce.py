@@ -22,7 +22,8 @@ from warpbench.kernels.specs.geometry import (
 )
 
 
-def _axis(op: str, scalars) -> int:
+def matrix_axis(op: str, scalars) -> int:
+    """The ``axis`` scalar as 0 or 1; ShapeError naming ``op`` for anything else."""
     axis = scalars.get("axis")
     if axis not in (0, 1, -1, -2):
         raise ShapeError(f"{op}: axis must be 0 or 1 (or -1, -2) for a matrix, got {axis!r}")
@@ -37,7 +38,7 @@ def _reduce_workload(op: str, numpy_op, picks_element: bool) -> Workload:
         dtype = matrix_dtype(op, "x", x)
         if picks_element:
             require_nonempty(op, "x", x)
-        return {"rows": x.shape[0], "cols": x.shape[1], "axis": _axis(op, scalars), "dtype": dtype}
+        return {"rows": x.shape[0], "cols": x.shape[1], "axis": matrix_axis(op, scalars), "dtype": dtype}
 
     def out_length(p):
         return p["cols"] if p["axis"] == 0 else p["rows"]
@@ -104,7 +105,8 @@ ARGMAX = Workload(
 )
 
 
-def _axis_geometry(problem, config, props):
+def axis_geometry(problem, config, props):
+    """Block (32, BLOCK_ROWS): a warp per row for axis 1, a block per 32 columns for axis 0."""
     if problem["axis"] == 0:
         return column_tiles_launch(problem["cols"], config["BLOCK_ROWS"])
     return warp_rows_launch(problem["rows"], config["BLOCK_ROWS"])
@@ -114,7 +116,7 @@ for workload, what in ((REDUCE_SUM, "sum"), (REDUCE_MAX, "max")):
     for dtype, suffix in (("float32", ""), ("float64", "_f64")):
         register(KernelSpec(
             name=f"{workload.name}{suffix}", workload=workload, source="reduce.cu", entry=f"{workload.name}{suffix}",
-            geometry=_axis_geometry, tunables=(BLOCK_ROWS,), restrictions=(BLOCK_ROWS_RULE,),
+            geometry=axis_geometry, tunables=(BLOCK_ROWS,), restrictions=(BLOCK_ROWS_RULE,),
             dtypes=(dtype,),
             summary=f"{what} along an axis, {dtype}: warp per row (axis 1), 32-column tiles (axis 0)"))
 
