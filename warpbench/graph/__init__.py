@@ -14,7 +14,7 @@ that live on the device using them), gradient (grad, verify_grad), fg (FunctionG
 fusion (Composite), rewrite (merge, shape inference, constant folding, fusion, lift to
 device, cut transfers), link (storage map, the slow path of the Cython VM in
 ``warpbench.hostcode.vm``), function, profiling (ProfileStats), printing (debugprint,
-pprint, print_profile).
+pprint, print_profile); nnet (conv2d, pool_2d, softmax, batch norm, dropout).
 """
 from warpbench.graph.axpb import AXPBOp
 from warpbench.graph.basic import (Apply, Constant, Variable, as_variable, constant, matrix, scalar, tensor,
@@ -27,6 +27,9 @@ from warpbench.graph.fusion import Composite
 from warpbench.graph.gpu_op import ElementwiseOp, GpuElemwise
 from warpbench.graph.gradient import grad, verify_grad
 from warpbench.graph.linalg import Dot, Transpose, dot, transpose
+from warpbench.graph.nnet import (RandomStream, batch_normalization, batch_normalization_test,
+                                  batch_normalization_train, categorical_crossentropy, conv2d, dropout, flatten,
+                                  log_softmax, pool_2d, softmax)
 from warpbench.graph.op import MethodNotDefined, Op
 from warpbench.graph.printing import debugprint, pprint, print_profile
 from warpbench.graph.reduction import Fill, Sum, SumTo, fill, sum, sum_to
@@ -47,4 +50,6 @@ __all__ = [
     "neg", "placement", "print_profile", "relu", "scalar", "shared", "sigmoid", "step", "sub", "sum",
     "sum_to", "tanh", "tensor", "tensor4", "transpose", "true_div", "vector", "verify_grad",
     "Shape", "ShapeI", "pprint", "shape_of",
+    "RandomStream", "batch_normalization", "batch_normalization_test", "batch_normalization_train",
+    "categorical_crossentropy", "conv2d", "dropout", "flatten", "log_softmax", "pool_2d", "softmax",
 ]

@@ -1,0 +1,232 @@
+"""``conv2d`` (NCHW cross-correlation, Theano's signature) and the two ops of its gradient.
+
+``Conv2d(x, w)`` is the forward; ``Conv2dGradInputs(w, g, x)`` and ``Conv2dGradWeights(x, g, w)``
+are its adjoints (the last input of each gives only its shape, as Fill's model does, because
+with a stride the input extent cannot be recovered from the output's). The three are
+bilinear, so each one's gradient is the other two: second-order gradients work.
+
+The padding a border mode means depends on the filter extents, known only when the node
+runs: "valid" is 0, "full" is dilation * (R - 1), "half" is dilation * (R // 2).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from warpbench.errors import DTypeError, ShapeError
+from warpbench.graph.basic import Apply, as_variable
+from warpbench.graph.op import Op, output_variable
+from warpbench.graph.type import FLOAT_DTYPES, shape_str
+from warpbench.kernels.specs.conv2d import conv_problem, filter_taps
+
+BORDER_MODES = ("valid", "full", "half")
+
+
+def _pair(name: str, value, minimum: int) -> tuple[int, int]:
+    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and v >= minimum for v in pair):
+        raise ShapeError(f"conv2d: {name} must be an int or a pair of ints >= {minimum}, got {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def _border_mode(value):
+    if isinstance(value, str):
+        if value not in BORDER_MODES:
+            raise ShapeError(f"conv2d: border_mode must be one of {', '.join(BORDER_MODES)} or (ph, pw), "
+                             f"got {value!r}")
+        return value
+    return _pair("border_mode", value, 0)
+
+
+class ConvBase(Op):
+    """What the three conv ops share: their parameters and the geometry of one call."""
+
+    __props__ = ("border_mode", "subsample", "filter_dilation")
+
+    def __init__(self, border_mode="valid", subsample=(1, 1), filter_dilation=(1, 1)):
+        self.border_mode = _border_mode(border_mode)
+        self.subsample = _pair("subsample", subsample, 1)
+        self.filter_dilation = _pair("filter_dilation", filter_dilation, 1)
+
+    def padding(self, r: int, s: int) -> tuple[int, int]:
+        """(ph, pw) for an r x s filter."""
+        (dh, dw), mode = self.filter_dilation, self.border_mode
+        if mode == "valid":
+            return 0, 0
+        if mode == "full":
+            return dh * (r - 1), dw * (s - 1)
+        if mode == "half":
+            return dh * (r // 2), dw * (s // 2)
+        return mode
+
+    def problem(self, x_shape, w_shape, dtype) -> dict:
+        """The registry's conv2d problem dict for these shapes; ShapeError when they do not fit."""
+        n, c, h, w = x_shape
+        k, cw, r, s = w_shape
+        if c != cw:
+            raise ShapeError(f"input is {shape_str(x_shape)} (N, C, H, W) but filters are {shape_str(w_shape)} "
+                             f"(K, C, R, S): channels {c} != {cw}")
+        problem = conv_problem(n, c, h, w, k, r, s, self.subsample, self.padding(r, s), self.filter_dilation,
+                               bias=False, op=str(self))
+        return {**problem, "dtype": np.dtype(dtype).name}
+
+    def _tensor4(self, name: str, value):
+        var = as_variable(value)
+        if var.ndim != 4:
+            raise ShapeError(f"{self}: {name} must be a 4-D tensor (NCHW), got {var} of type {var.type}")
+        if var.dtype not in FLOAT_DTYPES:
+            raise DTypeError(f"{self}: {name} must be float32 or float64, got {var} of type {var.type}")
+        return var
+
+    def _node(self, names, values):
+        variables = [self._tensor4(n, v) for n, v in zip(names, values)]
+        if len({v.dtype for v in variables}) > 1:
+            shown = ", ".join(f"{n} {v.dtype}" for n, v in zip(names, variables))
+            raise DTypeError(f"{self}: inputs must share one dtype, got {shown}")
+        out = output_variable(variables, variables[0].dtype, 4)
+        return Apply(self, variables, [out])
+
+    def _like(self, op_type):
+        return op_type(self.border_mode, self.subsample, self.filter_dilation)
+
+
+def conv_forward(op: ConvBase, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The convolution in NumPy, one tensordot per filter tap, in x's dtype."""
+    p = op.problem(x.shape, w.shape, x.dtype)
+    acc = np.zeros((p["N"], p["P"], p["Q"], p["K"]), x.dtype)
+    for r, s, tap in filter_taps(x, p, x.dtype):
+        acc += np.tensordot(tap, w[:, :, r, s], axes=(1, 1)).astype(x.dtype, copy=False)
+    return np.ascontiguousarray(acc.transpose(0, 3, 1, 2))
+
+
+def conv_grad_inputs(op: ConvBase, w: np.ndarray, g: np.ndarray, x_shape) -> np.ndarray:
+    """d(sum(conv(x, w) * g)) / dx in NumPy: each tap scatters g @ w[:, :, r, s] back."""
+    p = op.problem(x_shape, w.shape, w.dtype)
+    ph, pw, sh, sw = p["pad_h"], p["pad_w"], p["stride_h"], p["stride_w"]
+    padded = np.zeros((p["N"], p["C"], p["H"] + 2 * ph, p["W"] + 2 * pw), w.dtype)
+    for r in range(p["R"]):
+        h0 = r * p["dil_h"]
+        for s in range(p["S"]):
+            w0 = s * p["dil_w"]
+            tap = np.tensordot(g, w[:, :, r, s], axes=(1, 0)).transpose(0, 3, 1, 2)
+            padded[:, :, h0: h0 + sh * (p["P"] - 1) + 1: sh, w0: w0 + sw * (p["Q"] - 1) + 1: sw] += tap
+    return np.ascontiguousarray(padded[:, :, ph: ph + p["H"], pw: pw + p["W"]])
+
+
+def conv_grad_weights(op: ConvBase, x: np.ndarray, g: np.ndarray, w_shape) -> np.ndarray:
+    """d(sum(conv(x, w) * g)) / dw in NumPy: each tap is the input under it contracted with g."""
+    p = op.problem(x.shape, w_shape, x.dtype)
+    dw = np.zeros(w_shape, x.dtype)
+    for r, s, tap in filter_taps(x, p, x.dtype):
+        dw[:, :, r, s] = np.tensordot(g, tap, axes=((0, 2, 3), (0, 2, 3)))
+    return dw
+
+
+def _check_grad_shape(p: dict, g_shape) -> None:
+    expected = (p["N"], p["K"], p["P"], p["Q"])
+    if tuple(g_shape) != expected:
+        raise ShapeError(f"output gradient is {shape_str(g_shape)}, the convolution's output is "
+                         f"{shape_str(expected)}")
+
+
+class Conv2d(ConvBase):
+    """conv2d(x, w): x (N, C, H, W), w (K, C, R, S) -> (N, K, P, Q), cross-correlation."""
+
+    def make_node(self, x, w):
+        return self._node(("input", "filters"), (x, w))
+
+    def perform(self, node, inputs, output_storage):
+        output_storage[0][0] = conv_forward(self, *inputs)
+
+    def perform_host(self, node, inputs, output_storage):
+        from warpbench.hostcode import conv
+        x, w = inputs
+        p = self.problem(x.shape, w.shape, x.dtype)
+        output_storage[0][0] = conv.conv2d(x, w, stride=self.subsample, padding=(p["pad_h"], p["pad_w"]),
+                                           dilation=self.filter_dilation)
+
+    def infer_shape(self, node, input_shapes):
+        p = self.problem(*input_shapes, node.inputs[0].dtype)
+        return [(p["N"], p["K"], p["P"], p["Q"])]
+
+    def grad(self, inputs, output_grads):
+        x, w = inputs
+        (g,) = output_grads
+        return [self._like(Conv2dGradInputs)(w, g, x), self._like(Conv2dGradWeights)(x, g, w)]
+
+    def device_kernel(self, node):
+        return "conv2d_direct" if node.inputs[0].dtype == "float32" else None
+
+    def perform_device(self, node, kernel, inputs, output_storage):
+        from warpbench.graph.nnet.device import launch_conv2d
+        output_storage[0][0] = launch_conv2d(self, kernel, *inputs)
+
+
+class Conv2dGradInputs(ConvBase):
+    """The gradient of conv2d w.r.t. its input: (w, g, x) -> dx of x's shape (x gives only its shape)."""
+
+    shape_inputs = (2,)
+
+    def make_node(self, w, g, x):
+        return self._node(("filters", "output gradient", "input"), (w, g, x))
+
+    def perform(self, node, inputs, output_storage):
+        w, g, x = inputs
+        _check_grad_shape(self.problem(x.shape, w.shape, w.dtype), g.shape)
+        output_storage[0][0] = conv_grad_inputs(self, w, g, x.shape)
+
+    def infer_shape(self, node, input_shapes):
+        w, g, x = input_shapes
+        _check_grad_shape(self.problem(x, w, node.inputs[0].dtype), g)
+        return [tuple(x)]
+
+    def grad(self, inputs, output_grads):
+        w, g, x = inputs
+        (z,) = output_grads
+        return [self._like(Conv2dGradWeights)(z, g, w), self._like(Conv2d)(z, w), None]
+
+    def device_kernel(self, node):
+        from warpbench.graph.nnet.device import by_dtype
+        return by_dtype("conv2d_bwd_data_direct", node)
+
+    def perform_device(self, node, kernel, inputs, output_storage):
+        from warpbench.graph.nnet.device import launch_conv2d_grad
+        output_storage[0][0] = launch_conv2d_grad(self, kernel, "dx", *inputs)
+
+
+class Conv2dGradWeights(ConvBase):
+    """The gradient of conv2d w.r.t. its filters: (x, g, w) -> dw of w's shape (w gives only its shape)."""
+
+    shape_inputs = (2,)
+
+    def make_node(self, x, g, w):
+        return self._node(("input", "output gradient", "filters"), (x, g, w))
+
+    def perform(self, node, inputs, output_storage):
+        x, g, w = inputs
+        _check_grad_shape(self.problem(x.shape, w.shape, x.dtype), g.shape)
+        output_storage[0][0] = conv_grad_weights(self, x, g, w.shape)
+
+    def infer_shape(self, node, input_shapes):
+        x, g, w = input_shapes
+        _check_grad_shape(self.problem(x, w, node.inputs[0].dtype), g)
+        return [tuple(w)]
+
+    def grad(self, inputs, output_grads):
+        x, g, w = inputs
+        (z,) = output_grads
+        return [self._like(Conv2dGradInputs)(z, g, x), self._like(Conv2d)(x, z), None]
+
+    def device_kernel(self, node):
+        from warpbench.graph.nnet.device import by_dtype
+        return by_dtype("conv2d_bwd_filter_warp", node)
+
+    def perform_device(self, node, kernel, inputs, output_storage):
+        from warpbench.graph.nnet.device import launch_conv2d_grad
+        output_storage[0][0] = launch_conv2d_grad(self, kernel, "dw", *inputs)
+
+
+def conv2d(input, filters, border_mode="valid", subsample=(1, 1), filter_dilation=(1, 1)):
+    """Theano's ``conv2d``: NCHW ``input`` (N, C, H, W) cross-correlated with ``filters``
+    (K, C, R, S) -> (N, K, P, Q). ``border_mode``: "valid", "full", "half" or (ph, pw);
+    ``subsample``: the stride (sh, sw); ``filter_dilation``: (dh, dw)."""
+    return Conv2d(border_mode, subsample, filter_dilation)(input, filters)
