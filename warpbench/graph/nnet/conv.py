@@ -17,6 +17,7 @@ from warpbench.graph.basic import Apply, as_variable
 from warpbench.graph.op import Op, output_variable
 from warpbench.graph.type import FLOAT_DTYPES, shape_str
 from warpbench.kernels.specs.conv2d import conv_problem, filter_taps
+from warpbench.kernels.specs.conv2d_grad import grad_filters, grad_inputs
 
 BORDER_MODES = ("valid", "full", "half")
 
@@ -98,30 +99,8 @@ def conv_forward(op: ConvBase, x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(acc.transpose(0, 3, 1, 2))
 
 
-def conv_grad_inputs(op: ConvBase, w: np.ndarray, g: np.ndarray, x_shape) -> np.ndarray:
-    """d(sum(conv(x, w) * g)) / dx in NumPy: each tap scatters g @ w[:, :, r, s] back."""
-    p = op.problem(x_shape, w.shape, w.dtype)
-    ph, pw, sh, sw = p["pad_h"], p["pad_w"], p["stride_h"], p["stride_w"]
-    padded = np.zeros((p["N"], p["C"], p["H"] + 2 * ph, p["W"] + 2 * pw), w.dtype)
-    for r in range(p["R"]):
-        h0 = r * p["dil_h"]
-        for s in range(p["S"]):
-            w0 = s * p["dil_w"]
-            tap = np.tensordot(g, w[:, :, r, s], axes=(1, 0)).transpose(0, 3, 1, 2)
-            padded[:, :, h0: h0 + sh * (p["P"] - 1) + 1: sh, w0: w0 + sw * (p["Q"] - 1) + 1: sw] += tap
-    return np.ascontiguousarray(padded[:, :, ph: ph + p["H"], pw: pw + p["W"]])
-
-
-def conv_grad_weights(op: ConvBase, x: np.ndarray, g: np.ndarray, w_shape) -> np.ndarray:
-    """d(sum(conv(x, w) * g)) / dw in NumPy: each tap is the input under it contracted with g."""
-    p = op.problem(x.shape, w_shape, x.dtype)
-    dw = np.zeros(w_shape, x.dtype)
-    for r, s, tap in filter_taps(x, p, x.dtype):
-        dw[:, :, r, s] = np.tensordot(g, tap, axes=((0, 2, 3), (0, 2, 3)))
-    return dw
-
-
-def _check_grad_shape(p: dict, g_shape) -> None:
+def check_grad_shape(p: dict, g_shape) -> None:
+    """ShapeError unless ``g_shape`` is the output shape of conv problem ``p``."""
     expected = (p["N"], p["K"], p["P"], p["Q"])
     if tuple(g_shape) != expected:
         raise ShapeError(f"output gradient is {shape_str(g_shape)}, the convolution's output is "
@@ -171,12 +150,13 @@ class Conv2dGradInputs(ConvBase):
 
     def perform(self, node, inputs, output_storage):
         w, g, x = inputs
-        _check_grad_shape(self.problem(x.shape, w.shape, w.dtype), g.shape)
-        output_storage[0][0] = conv_grad_inputs(self, w, g, x.shape)
+        p = self.problem(x.shape, w.shape, w.dtype)
+        check_grad_shape(p, g.shape)
+        output_storage[0][0] = grad_inputs(p, w, g, w.dtype)
 
     def infer_shape(self, node, input_shapes):
         w, g, x = input_shapes
-        _check_grad_shape(self.problem(x, w, node.inputs[0].dtype), g)
+        check_grad_shape(self.problem(x, w, node.inputs[0].dtype), g)
         return [tuple(x)]
 
     def grad(self, inputs, output_grads):
@@ -203,12 +183,13 @@ class Conv2dGradWeights(ConvBase):
 
     def perform(self, node, inputs, output_storage):
         x, g, w = inputs
-        _check_grad_shape(self.problem(x.shape, w.shape, x.dtype), g.shape)
-        output_storage[0][0] = conv_grad_weights(self, x, g, w.shape)
+        p = self.problem(x.shape, w.shape, x.dtype)
+        check_grad_shape(p, g.shape)
+        output_storage[0][0] = grad_filters(p, x, g, x.dtype)
 
     def infer_shape(self, node, input_shapes):
         x, g, w = input_shapes
-        _check_grad_shape(self.problem(x, w, node.inputs[0].dtype), g)
+        check_grad_shape(self.problem(x, w, node.inputs[0].dtype), g)
         return [tuple(w)]
 
     def grad(self, inputs, output_grads):

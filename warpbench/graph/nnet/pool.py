@@ -14,6 +14,8 @@ from warpbench.errors import DTypeError, ShapeError
 from warpbench.graph.basic import Apply, as_variable
 from warpbench.graph.op import Op
 from warpbench.graph.type import FLOAT_DTYPES, shape_str
+from warpbench.kernels.specs.pool_window import (avg_grad_reference, max_grad_reference, pool_reference,
+                                                 window_problem)
 
 MODES = ("max", "average_exc_pad")
 
@@ -23,21 +25,6 @@ def _pair(name: str, value, minimum: int) -> tuple[int, int]:
     if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and v >= minimum for v in pair):
         raise ShapeError(f"pool_2d: {name} must be a pair of ints >= {minimum}, got {value!r}")
     return int(pair[0]), int(pair[1])
-
-
-def out_extent(size: int, window: int, stride: int, pad: int, ignore_border: bool) -> int:
-    """How many windows fit along an axis of ``size`` (Theano's Pool.out_shape)."""
-    if ignore_border:
-        return (size + 2 * pad - window) // stride + 1
-    if stride >= window:
-        return (size - 1) // stride + 1
-    return max(0, (size - 1 - window + stride) // stride) + 1
-
-
-def window_bounds(index: int, window: int, stride: int, pad: int, size: int) -> tuple[int, int]:
-    """[lo, hi) of the input rows under window ``index``, padding cut off."""
-    start = index * stride - pad
-    return max(start, 0), min(start + window, size)
 
 
 class PoolBase(Op):
@@ -58,27 +45,18 @@ class PoolBase(Op):
         if any(p >= w for p, w in zip(self.pad, self.ws)):
             raise ShapeError(f"pool_2d: padding {self.pad} must be smaller than the window {self.ws}")
 
-    def out_shape(self, x_shape) -> tuple:
-        """(N, C, P, Q) for an input of ``x_shape``; ShapeError when the window does not fit."""
+    def problem(self, x_shape, dtype) -> dict:
+        """The pool_window kernels' problem for an input of ``x_shape``; ShapeError when the
+        window does not fit."""
         if len(x_shape) != 4:
             raise ShapeError(f"input must be 4-D (NCHW), got shape {shape_str(x_shape)}")
-        n, c, h, w = x_shape
-        (kh, kw), (ph, pw) = self.ws, self.pad
-        if self.ignore_border and (kh > h + 2 * ph or kw > w + 2 * pw):
-            raise ShapeError(f"window {kh}x{kw} is larger than the input plane {h}x{w} padded by {ph}x{pw}")
-        extents = [out_extent(size, k, s, p, self.ignore_border)
-                   for size, k, s, p in zip((h, w), self.ws, self.stride, self.pad)]
-        return (n, c, *extents)
+        return window_problem(*x_shape, self.ws, self.stride, self.pad, self.ignore_border,
+                              np.dtype(dtype).name, op="pool_2d")
 
-    def windows(self, x_shape):
-        """(i, j, rows, cols) for every output position: the slices of the plane it pools."""
-        _, _, p, q = self.out_shape(x_shape)
-        (kh, kw), (sh, sw), (ph, pw) = self.ws, self.stride, self.pad
-        for i in range(p):
-            h0, h1 = window_bounds(i, kh, sh, ph, x_shape[2])
-            for j in range(q):
-                w0, w1 = window_bounds(j, kw, sw, pw, x_shape[3])
-                yield i, j, slice(h0, h1), slice(w0, w1)
+    def out_shape(self, x_shape, dtype="float64") -> tuple:
+        """(N, C, P, Q) for an input of ``x_shape``."""
+        p = self.problem(x_shape, dtype)
+        return p["N"], p["C"], p["P"], p["Q"]
 
     def _tensor4(self, value):
         var = as_variable(value)
@@ -91,12 +69,6 @@ class PoolBase(Op):
     def _like(self, op_type):
         return op_type(self.ws, self.ignore_border, self.stride, self.pad, self.mode)
 
-    def problem(self, x_shape, dtype) -> dict:
-        """The problem dict of the pool2d_window kernels."""
-        from warpbench.kernels.specs.pool_window import window_problem
-        n, c, h, w = x_shape
-        return window_problem(n, c, h, w, self.ws, self.stride, self.pad, self.ignore_border, np.dtype(dtype).name)
-
 
 class Pool(PoolBase):
     """pool_2d(x): max or average of each window of the last two axes of x (N, C, H, W)."""
@@ -107,11 +79,7 @@ class Pool(PoolBase):
 
     def perform(self, node, inputs, output_storage):
         (x,) = inputs
-        out = np.empty(self.out_shape(x.shape), x.dtype)
-        for i, j, rows, cols in self.windows(x.shape):
-            window = x[:, :, rows, cols]
-            out[:, :, i, j] = window.max(axis=(2, 3)) if self.mode == "max" else window.mean(axis=(2, 3))
-        output_storage[0][0] = out
+        output_storage[0][0] = pool_reference(self.problem(x.shape, x.dtype), x, self.mode == "max", x.dtype)
 
     def infer_shape(self, node, input_shapes):
         return [self.out_shape(input_shapes[0])]
@@ -160,14 +128,7 @@ class MaxPoolGrad(PoolGradBase):
 
     def perform(self, node, inputs, output_storage):
         x, g = inputs
-        dx = np.zeros_like(x)
-        n, c = np.indices(x.shape[:2])
-        for i, j, rows, cols in self.windows(x.shape):
-            window = x[:, :, rows, cols]
-            first = window.reshape(*x.shape[:2], -1).argmax(axis=2)
-            a, b = np.divmod(first, window.shape[3])
-            dx[n, c, rows.start + a, cols.start + b] += g[:, :, i, j]
-        output_storage[0][0] = dx
+        output_storage[0][0] = max_grad_reference(self.problem(x.shape, x.dtype), x, g, x.dtype)
 
 
 class AveragePoolGrad(PoolGradBase):
@@ -179,11 +140,7 @@ class AveragePoolGrad(PoolGradBase):
 
     def perform(self, node, inputs, output_storage):
         x, g = inputs
-        dx = np.zeros(x.shape, g.dtype)
-        for i, j, rows, cols in self.windows(x.shape):
-            count = (rows.stop - rows.start) * (cols.stop - cols.start)
-            dx[:, :, rows, cols] += (g[:, :, i, j] / count)[:, :, None, None]
-        output_storage[0][0] = dx
+        output_storage[0][0] = avg_grad_reference(self.problem(x.shape, g.dtype), g, g.dtype)
 
     def grad(self, inputs, output_grads):
         return [None, self._like(Pool)(output_grads[0])]

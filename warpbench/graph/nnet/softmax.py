@@ -13,6 +13,7 @@ from warpbench.errors import DTypeError, ShapeError
 from warpbench.graph.basic import Apply, as_variable
 from warpbench.graph.op import Op, output_variable
 from warpbench.graph.type import FLOAT_DTYPES, shape_str
+from warpbench.kernels.specs.softmax_grad import check_labels, crossentropy_backward, softmax_backward
 
 
 def _float(op, name: str, value, ndim: int | None = None):
@@ -103,8 +104,7 @@ class SoftmaxGrad(RowOp):
     KERNEL = "softmax_bwd_warp_row"
 
     def perform(self, node, inputs, output_storage):
-        dy, y = inputs
-        output_storage[0][0] = (dy - (dy * y).sum(axis=-1, keepdims=True)) * y
+        output_storage[0][0] = softmax_backward(*inputs, log=False)
 
 
 class LogSoftmaxGrad(RowOp):
@@ -113,8 +113,7 @@ class LogSoftmaxGrad(RowOp):
     KERNEL = "log_softmax_bwd_warp_row"
 
     def perform(self, node, inputs, output_storage):
-        dy, y = inputs
-        output_storage[0][0] = dy - np.exp(y) * dy.sum(axis=-1, keepdims=True)
+        output_storage[0][0] = softmax_backward(*inputs, log=True)
 
 
 def _labels(op, value):
@@ -123,15 +122,6 @@ def _labels(op, value):
         raise DTypeError(f"{op}: targets must be a vector of integer class indices (or a one-hot matrix), "
                          f"got {var} of type {var.type}")
     return var
-
-
-def check_labels(labels: np.ndarray, rows: int, cols: int) -> None:
-    """ShapeError when there is not one label per row or one is not a column index."""
-    if labels.shape != (rows,):
-        raise ShapeError(f"{rows} rows of probabilities but {shape_str(labels.shape)} targets")
-    bad = np.flatnonzero((labels < 0) | (labels >= cols))
-    if bad.size:
-        raise ShapeError(f"targets[{bad[0]}] = {labels[bad[0]]} out of range [0, {cols})")
 
 
 class CrossentropyCategorical1Hot(Op):
@@ -145,7 +135,7 @@ class CrossentropyCategorical1Hot(Op):
 
     def perform(self, node, inputs, output_storage):
         p, y = inputs
-        check_labels(y, *p.shape)
+        check_labels(str(self), y, *p.shape)
         output_storage[0][0] = -np.log(p[np.arange(p.shape[0]), y])
 
     def infer_shape(self, node, input_shapes):
@@ -178,11 +168,8 @@ class CrossentropyCategorical1HotGrad(Op):
 
     def perform(self, node, inputs, output_storage):
         g, p, y = inputs
-        check_labels(y, *p.shape)
-        dp = np.zeros_like(p)
-        rows = np.arange(p.shape[0])
-        dp[rows, y] = -g / p[rows, y]
-        output_storage[0][0] = dp
+        check_labels(str(self), y, *p.shape)
+        output_storage[0][0] = crossentropy_backward(g, p, y)
 
     def infer_shape(self, node, input_shapes):
         return [tuple(input_shapes[1])]
