@@ -67,7 +67,7 @@ class ConvBase(Op):
             raise ShapeError(f"input is {shape_str(x_shape)} (N, C, H, W) but filters are {shape_str(w_shape)} "
                              f"(K, C, R, S): channels {c} != {cw}")
         problem = conv_problem(n, c, h, w, k, r, s, self.subsample, self.padding(r, s), self.filter_dilation,
-                               bias=False, op=str(self))
+                               bias=False, op="conv2d")
         return {**problem, "dtype": np.dtype(dtype).name}
 
     def _tensor4(self, name: str, value):
