@@ -14,17 +14,10 @@ from warpbench.errors import DTypeError, ShapeError
 from warpbench.graph.basic import Apply, as_variable
 from warpbench.graph.op import Op
 from warpbench.graph.type import FLOAT_DTYPES, shape_str
-from warpbench.kernels.specs.pool_window import (avg_grad_reference, max_grad_reference, pool_reference,
-                                                 window_problem)
+from warpbench.kernels.specs.pool_window import (avg_grad_reference, int_pair, max_grad_reference,
+                                                 pool_reference, window_problem)
 
 MODES = ("max", "average_exc_pad")
-
-
-def _pair(name: str, value, minimum: int) -> tuple[int, int]:
-    pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and v >= minimum for v in pair):
-        raise ShapeError(f"pool_2d: {name} must be a pair of ints >= {minimum}, got {value!r}")
-    return int(pair[0]), int(pair[1])
 
 
 class PoolBase(Op):
@@ -33,9 +26,9 @@ class PoolBase(Op):
     __props__ = ("ws", "ignore_border", "stride", "pad", "mode")
 
     def __init__(self, ws, ignore_border=True, stride=None, pad=(0, 0), mode="max"):
-        self.ws = _pair("ws", ws, 1)
-        self.stride = self.ws if stride is None else _pair("stride", stride, 1)
-        self.pad = _pair("pad", pad, 0)
+        self.ws = int_pair("pool_2d", "ws", ws, 1)
+        self.stride = self.ws if stride is None else int_pair("pool_2d", "stride", stride, 1)
+        self.pad = int_pair("pool_2d", "pad", pad, 0)
         self.ignore_border = bool(ignore_border)
         if mode not in MODES:
             raise ShapeError(f"pool_2d: mode must be one of {', '.join(MODES)}, got {mode!r}")

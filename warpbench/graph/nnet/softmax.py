@@ -47,7 +47,8 @@ class RowOp(Op):
     def make_node(self, *inputs):
         variables = [_float(self, f"input {i}", v) for i, v in enumerate(inputs)]
         if len({(v.dtype, v.ndim) for v in variables}) > 1:
-            raise DTypeError(f"{self}: inputs must share dtype and ndim, got {', '.join(str(v.type) for v in variables)}")
+            shown = ", ".join(str(v.type) for v in variables)
+            raise DTypeError(f"{self}: inputs must share dtype and ndim, got {shown}")
         return Apply(self, variables, [variables[0].type()])
 
     def infer_shape(self, node, input_shapes):

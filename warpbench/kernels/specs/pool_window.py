@@ -79,7 +79,8 @@ def avg_grad_reference(p: dict, g: np.ndarray, dtype) -> np.ndarray:
     return dx
 
 
-def _pair(op: str, name: str, value, minimum: int) -> tuple[int, int]:
+def int_pair(op: str, name: str, value, minimum: int) -> tuple[int, int]:
+    """``value`` (an int or a pair) as an (h, w) pair of ints >= ``minimum``; ShapeError naming ``op``."""
     pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
     if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and v >= minimum for v in pair):
         raise ShapeError(f"{op}: {name} must be an int or a pair of ints >= {minimum}, got {value!r}")
@@ -87,9 +88,9 @@ def _pair(op: str, name: str, value, minimum: int) -> tuple[int, int]:
 
 
 def _problem_from(op: str, shape, dtype, scalars) -> dict:
-    ws = _pair(op, "ws", scalars.get("ws"), 1)
-    stride = _pair(op, "stride", scalars.get("stride", ws), 1)
-    return window_problem(*shape, ws, stride, _pair(op, "pad", scalars.get("pad", 0), 0),
+    ws = int_pair(op, "ws", scalars.get("ws"), 1)
+    stride = int_pair(op, "stride", scalars.get("stride", ws), 1)
+    return window_problem(*shape, ws, stride, int_pair(op, "pad", scalars.get("pad", 0), 0),
                           bool(scalars.get("ignore_border", True)), dtype, op)
 
 
@@ -139,65 +140,67 @@ CHECK_PROBLEMS = tuple(window_problem(*case[:4], *case[4:], dtype=dtype)
 BENCH_PROBLEMS = (window_problem(64, 64, 112, 112, (3, 3), (2, 2), (1, 1)),)  # the ResNet stem pool
 
 
-def _shape(p, *names):
-    return tuple(p[n] for n in names)
+def _plane_elements(p) -> int:
+    return p["N"] * p["C"] * p["H"] * p["W"]
 
 
-def _itemsize(p) -> int:
-    return np.dtype(p["dtype"]).itemsize
+def _pooled_elements(p) -> int:
+    return p["N"] * p["C"] * p["P"] * p["Q"]
 
 
-def _workload(name: str, is_max: bool, backward: bool) -> Workload:
-    elements_in, elements_out = (lambda p: p["N"] * p["C"] * p["H"] * p["W"]), (lambda p: p["N"] * p["C"] * p["P"] * p["Q"])
-    if backward:
-        reads_x = is_max
-        buffers = (Param("dx", "T*", OUT),) + ((Param("x", "const T*", IN),) if reads_x else ()) \
-            + (Param("g", "const T*", IN),)
+def _array(p, rng, rows: str, cols: str):
+    return random_array((p["N"], p["C"], p[rows], p[cols]), p["dtype"], rng)
 
-        def make_inputs(p, rng):
-            ins = {"g": random_array(_shape(p, "N", "C", "P", "Q"), p["dtype"], rng)}
-            if reads_x:
-                ins["x"] = random_array(_shape(p, "N", "C", "H", "W"), p["dtype"], rng)
-            return ins
 
-        def reference(p, ins, dtype=np.float64):
-            dx = max_grad_reference(p, ins["x"], ins["g"], dtype) if is_max else avg_grad_reference(p, ins["g"], dtype)
-            return {"dx": dx.astype(p["dtype"], copy=False)}
-        outputs = lambda p: {"dx": (_shape(p, "N", "C", "H", "W"), p["dtype"])}  # noqa: E731
-        problem_of = _backward_problem(name, reads_x)
-    else:
-        buffers = (Param("out", "T*", OUT), Param("x", "const T*", IN))
+def _common(p_scale):
+    """Workload fields every pool_window workload shares."""
+    return dict(check_problems=CHECK_PROBLEMS, bench_problems=BENCH_PROBLEMS, describe=_describe,
+                flops=lambda p: float(_pooled_elements(p) * p["kh"] * p["kw"]),
+                tolerance=lambda p: tolerance(p["dtype"], scale=float(p["kh"] * p["kw"])),
+                bytes_moved=lambda p: float(p_scale(p) * np.dtype(p["dtype"]).itemsize))
 
-        def make_inputs(p, rng):
-            return {"x": random_array(_shape(p, "N", "C", "H", "W"), p["dtype"], rng)}
 
-        def reference(p, ins, dtype=np.float64):
-            return {"out": pool_reference(p, ins["x"], is_max, dtype).astype(p["dtype"], copy=False)}
-        outputs = lambda p: {"out": (_shape(p, "N", "C", "P", "Q"), p["dtype"])}  # noqa: E731
-        problem_of = _forward_problem(name)
+def _forward_workload(name: str, is_max: bool) -> Workload:
+    def reference(p, ins, dtype=np.float64):
+        return {"out": pool_reference(p, ins["x"], is_max, dtype).astype(p["dtype"], copy=False)}
     return Workload(
-        name=name, params=buffers + tuple(Param(k, "int") for k in KEYS), make_inputs=make_inputs,
-        output_shapes=outputs, reference=reference, numpy=lambda p, ins: reference(p, ins, p["dtype"]),
-        problem_of=problem_of,
-        flops=lambda p: float(elements_out(p) * p["kh"] * p["kw"]),
-        bytes_moved=lambda p: float((elements_in(p) * (2 if backward and is_max else 1) + elements_out(p))
-                                    * _itemsize(p)),
-        check_problems=CHECK_PROBLEMS, bench_problems=BENCH_PROBLEMS, describe=_describe,
-        tolerance=lambda p: tolerance(p["dtype"], scale=float(p["kh"] * p["kw"])))
+        name=name, params=(Param("out", "T*", OUT), Param("x", "const T*", IN)) + tuple(Param(k, "int") for k in KEYS),
+        make_inputs=lambda p, rng: {"x": _array(p, rng, "H", "W")},
+        output_shapes=lambda p: {"out": ((p["N"], p["C"], p["P"], p["Q"]), p["dtype"])},
+        reference=reference, numpy=lambda p, ins: reference(p, ins, p["dtype"]), problem_of=_forward_problem(name),
+        **_common(lambda p: _plane_elements(p) + _pooled_elements(p)))
+
+
+def _backward_workload(name: str, is_max: bool) -> Workload:
+    """dx from g (and, for the max, x: its gradient goes where the maximum was)."""
+    reads = (Param("x", "const T*", IN),) if is_max else ()
+
+    def make_inputs(p, rng):
+        return {"g": _array(p, rng, "P", "Q"), **({"x": _array(p, rng, "H", "W")} if is_max else {})}
+
+    def reference(p, ins, dtype=np.float64):
+        dx = max_grad_reference(p, ins["x"], ins["g"], dtype) if is_max else avg_grad_reference(p, ins["g"], dtype)
+        return {"dx": dx.astype(p["dtype"], copy=False)}
+    return Workload(
+        name=name, params=(Param("dx", "T*", OUT),) + reads + (Param("g", "const T*", IN),)
+        + tuple(Param(k, "int") for k in KEYS),
+        make_inputs=make_inputs, output_shapes=lambda p: {"dx": ((p["N"], p["C"], p["H"], p["W"]), p["dtype"])},
+        reference=reference, numpy=lambda p, ins: reference(p, ins, p["dtype"]),
+        problem_of=_backward_problem(name, is_max),
+        **_common(lambda p: _plane_elements(p) * (2 if is_max else 1) + _pooled_elements(p)))
 
 
 def _geometry(count):
     return lambda p, config, props: grid_stride_geometry({"n": count(p)}, config, props)
 
 
-for workload, count in ((_workload("maxpool2d_window", True, False), lambda p: p["N"] * p["C"] * p["P"] * p["Q"]),
-                        (_workload("avgpool2d_window", False, False), lambda p: p["N"] * p["C"] * p["P"] * p["Q"]),
-                        (_workload("maxpool2d_window_bwd", True, True), lambda p: p["N"] * p["C"] * p["H"] * p["W"]),
-                        (_workload("avgpool2d_window_bwd", False, True), lambda p: p["N"] * p["C"] * p["H"] * p["W"])):
+for workload, per, count in ((_forward_workload("maxpool2d_window", True), "output", _pooled_elements),
+                             (_forward_workload("avgpool2d_window", False), "output", _pooled_elements),
+                             (_backward_workload("maxpool2d_window_bwd", True), "input", _plane_elements),
+                             (_backward_workload("avgpool2d_window_bwd", False), "input", _plane_elements)):
     for suffix, dtype in (("", "float32"), ("_f64", "float64")):
         register(KernelSpec(
             name=f"{workload.name}{suffix}", workload=workload, source="pool_window.cu",
             entry=f"{workload.name}{suffix}", geometry=_geometry(count), tunables=GRID_STRIDE_TUNABLES,
             restrictions=GRID_STRIDE_RULES, dtypes=(dtype,),
-            summary=f"{workload.name}, {dtype}: thread per {'input' if 'bwd' in workload.name else 'output'} "
-                    f"element, grid-stride, windows cut to the plane"))
+            summary=f"{workload.name}, {dtype}: thread per {per} element, grid-stride, windows cut to the plane"))

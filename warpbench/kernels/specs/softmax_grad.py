@@ -88,6 +88,10 @@ def _softmax_bwd_workload(name: str, log: bool) -> Workload:
     )
 
 
+SOFTMAX_BWD = _softmax_bwd_workload("softmax_bwd", log=False)
+LOG_SOFTMAX_BWD = _softmax_bwd_workload("log_softmax_bwd", log=True)
+
+
 def check_labels(op: str, labels: np.ndarray, rows: int, cols: int) -> None:
     """ShapeError/DTypeError unless ``labels`` holds one integer class index in [0, cols) per row."""
     require_ndim(op, "labels", labels, 1, "a vector")
@@ -169,7 +173,7 @@ def _warp_geometry(p, config, props):
 
 
 for suffix, dtype in (("", "float32"), ("_f64", "float64")):
-    for workload in (_softmax_bwd_workload("softmax_bwd", log=False), _softmax_bwd_workload("log_softmax_bwd", log=True)):
+    for workload in (SOFTMAX_BWD, LOG_SOFTMAX_BWD):
         register(KernelSpec(
             name=f"{workload.name}_warp_row{suffix}", workload=workload, source="softmax_grad.cu",
             entry=f"{workload.name}_warp_row{suffix}", geometry=_warp_geometry, tunables=(BLOCK_ROWS,),
