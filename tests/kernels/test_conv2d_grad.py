@@ -1,5 +1,5 @@
-"""conv2d backward data and backward filter kernels: emulator checks at awkward shapes, the
-adjoint identity against the forward kernel, errors, and sm_90 compiles without spills."""
+"""conv2d backward data, backward filter and filter-flip kernels: emulator checks at awkward
+shapes, the adjoint identity against the forward kernel, errors, sm_90 compiles without spills."""
 import shutil
 
 import numpy as np
@@ -10,7 +10,7 @@ from warpbench.errors import DTypeError, ShapeError
 from warpbench.kernels import get, select
 from warpbench.kernels.specs.conv2d import conv_problem
 
-FAMILIES = ["conv2d_bwd_data", "conv2d_bwd_filter"]
+FAMILIES = ["conv2d_bwd_data", "conv2d_bwd_filter", "conv2d_flip_filters"]
 VARIANTS = [s.name for s in select(FAMILIES)]
 
 
@@ -41,6 +41,11 @@ def test_gradients_are_the_adjoints_of_the_forward_kernel(emu):
     assert dx.shape == x.shape and dw.shape == w.shape
     np.testing.assert_allclose(float((x.astype(np.float64) * dx).sum()), forward, rtol=1e-4)
     np.testing.assert_allclose(float((w.astype(np.float64) * dw).sum()), forward, rtol=1e-4)
+
+
+def test_flip_rotates_each_filter_plane(emu):
+    w = np.arange(2 * 3 * 2 * 3, dtype=np.float64).reshape(2, 3, 2, 3)
+    np.testing.assert_array_equal(emu.compile("conv2d_flip_filters_f64").run(w), w[:, :, ::-1, ::-1])
 
 
 def test_bad_inputs_name_the_kernel_and_values(emu):

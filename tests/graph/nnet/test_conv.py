@@ -1,9 +1,9 @@
-"""conv2d: Theano's border modes, strides and dilations against a loop reference, gradients
-by finite differences on cpu and emu, second order, cpu/emu agreement, errors."""
+"""conv2d: Theano's border modes, strides, dilations and filter flip against a loop reference,
+gradients by finite differences on cpu and emu, second order, cpu/emu agreement, errors."""
 import numpy as np
 import pytest
 
-from warpbench.errors import DTypeError, ShapeError
+from warpbench.errors import DTypeError, ShapeError, WarpbenchError
 from warpbench.graph import constant, conv2d, function, grad, tensor4, verify_grad
 from tests.graph.nnet.agree import assert_cpu_emu_agree
 
@@ -26,6 +26,11 @@ def loop_conv(x, w, pad, stride, dilation):
     return out
 
 
+def conv(x, w, mode="valid", stride=(1, 1), dilation=(1, 1), flip=False):
+    """conv2d by keywords; the cross-correlation unless ``flip``."""
+    return conv2d(x, w, border_mode=mode, subsample=stride, filter_dilation=dilation, filter_flip=flip)
+
+
 def _points(dtype="float64", seed=0):
     rng = np.random.default_rng(seed)
     return [rng.standard_normal((2, 3, 7, 6)).astype(dtype), rng.standard_normal((4, 3, 3, 2)).astype(dtype)]
@@ -39,10 +44,21 @@ def test_forward_matches_the_definition_on_host_code_and_numpy(mode, stride, dil
     pad = pads.get(mode, mode)
     expected = loop_conv(x, w, pad, stride, dilation)
     a, b = tensor4("x", "float64"), tensor4("w", "float64")
-    out = conv2d(a, b, mode, stride, dilation)
+    out = conv(a, b, mode, stride, dilation)
     np.testing.assert_allclose(function([a, b], out, device="cpu")(x, w), expected, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(_numpy(out.owner.op, x, w), expected,
                                rtol=1e-12, atol=1e-12)
+
+
+def test_filters_are_flipped_by_default_as_in_theano(emu):
+    x, w = _points()
+    expected = loop_conv(x, w[:, :, ::-1, ::-1], (1, 0), (2, 1), (1, 1))
+    a, b = tensor4("x", "float64"), tensor4("w", "float64")
+    for device in ("cpu", "emu"):
+        got = function([a, b], conv2d(a, b, border_mode=(1, 0), subsample=(2, 1)), device=device)(x, w)
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+    verify_grad(lambda a, b: conv2d(a, b, border_mode="full"), _points(), device="emu")
+    assert_cpu_emu_agree(lambda a, b: conv2d(a, b, border_mode="half"), _points("float32"))
 
 
 def _numpy(op, x, w):
@@ -53,19 +69,19 @@ def _numpy(op, x, w):
 
 @pytest.mark.parametrize("mode,stride,dilation", GEOMETRIES, ids=str)
 def test_verify_grad_on_cpu(mode, stride, dilation):
-    verify_grad(lambda x, w: conv2d(x, w, mode, stride, dilation), _points())
+    verify_grad(lambda x, w: conv(x, w, mode, stride, dilation), _points())
 
 
 @pytest.mark.parametrize("mode,stride,dilation", GEOMETRIES[1:3], ids=str)
 def test_verify_grad_on_emu(emu, mode, stride, dilation):
     rng = np.random.default_rng(1)
     points = [rng.standard_normal((1, 2, 5, 4)), rng.standard_normal((3, 2, 3, 2))]
-    verify_grad(lambda x, w: conv2d(x, w, mode, stride, dilation), points, device="emu")
+    verify_grad(lambda x, w: conv(x, w, mode, stride, dilation), points, device="emu")
 
 
 @pytest.mark.parametrize("mode,stride,dilation", GEOMETRIES, ids=str)
 def test_forward_and_gradients_agree_between_cpu_and_emu(emu, mode, stride, dilation):
-    assert_cpu_emu_agree(lambda x, w: conv2d(x, w, mode, stride, dilation), _points("float32"))
+    assert_cpu_emu_agree(lambda x, w: conv(x, w, mode, stride, dilation), _points("float32"))
 
 
 def test_second_order_gradients():
@@ -75,7 +91,7 @@ def test_second_order_gradients():
     x, w1, w2 = rng.standard_normal((1, 2, 5, 4)), rng.standard_normal((3, 2, 3, 3)), rng.standard_normal((2, 3, 2, 2))
 
     def stack(a, b, c):
-        return conv2d(conv2d(a, b, "half", (2, 1)), c, (1, 0)).sum()
+        return conv(conv(a, b, "half", (2, 1)), c, (1, 0), flip=True).sum()
 
     first_filters = constant(w1)
     verify_grad(lambda a, c: grad(stack(a, first_filters, c), first_filters), [x, w2])
@@ -85,7 +101,7 @@ def test_second_order_gradients():
 
 def test_mismatched_channels_name_the_node():
     x, w = tensor4("x"), tensor4("w")
-    f = function([x, w], conv2d(x, w), device="cpu")
+    f = function([x, w], conv(x, w), device="cpu")
     with pytest.raises(ShapeError) as info:
         f(np.zeros((2, 3, 5, 5), np.float32), np.zeros((4, 2, 3, 3), np.float32))
     message = str(info.value)
@@ -96,7 +112,7 @@ def test_mismatched_channels_name_the_node():
 
 def test_filters_larger_than_the_input_name_the_node(emu):
     x, w = tensor4("x"), tensor4("w")
-    f = function([x, w], conv2d(x, w, subsample=2), device="emu")
+    f = function([x, w], conv(x, w, stride=2), device="emu")
     with pytest.raises(ShapeError, match=r"Conv2d\{.*\}\(GpuFromHost<emu>.0, GpuFromHost<emu>.0\) \[.*on emu.*\]: "
                                          r"conv2d: 7x7 kernel \(dilation 1x1\) is larger than the 5x5 input padded"):
         f(np.zeros((1, 1, 5, 5), np.float32), np.zeros((1, 1, 7, 7), np.float32))
@@ -108,7 +124,13 @@ def test_bad_arguments_are_refused_when_building():
         conv2d(x, tensor4("w"), border_mode="same")
     with pytest.raises(ShapeError, match=r"conv2d: subsample must be an int or a pair of ints >= 1, got \(0, 1\)"):
         conv2d(x, tensor4("w"), subsample=(0, 1))
-    with pytest.raises(ShapeError, match="filters must be a 4-D tensor"):
+    with pytest.raises(ShapeError, match=r"FlipFilters: filters must be a 4-D float tensor \(K, C, R, S\)"):
         conv2d(x, tensor4("w").sum())
+    with pytest.raises(ShapeError, match="Conv2d.*: filters must be a 4-D tensor"):
+        conv2d(x, tensor4("w").sum(), filter_flip=False)
+    with pytest.raises(ShapeError, match="conv2d: filter_shape must have 4 entries"):
+        conv2d(x, tensor4("w"), filter_shape=(3, 3))
+    with pytest.raises(WarpbenchError, match=r"conv2d: grouped \(num_groups=2\) .* are not supported"):
+        conv2d(x, tensor4("w"), num_groups=2)
     with pytest.raises(DTypeError, match="inputs must share one dtype"):
         conv2d(x, tensor4("w", "float64"))

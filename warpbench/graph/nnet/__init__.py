@@ -9,7 +9,7 @@ the backward ones of ``conv2d_grad``, ``pool_window`` and ``softmax_grad``.
 from warpbench.graph.elemwise import relu, sigmoid, tanh
 from warpbench.graph.nnet.batchnorm import (BatchNormTrain, BatchNormTrainGrad, batch_normalization,
                                             batch_normalization_test, batch_normalization_train)
-from warpbench.graph.nnet.conv import Conv2d, Conv2dGradInputs, Conv2dGradWeights, conv2d
+from warpbench.graph.nnet.conv import Conv2d, Conv2dGradInputs, Conv2dGradWeights, FlipFilters, conv2d
 from warpbench.graph.nnet.dropout import RandomStream, dropout
 from warpbench.graph.nnet.flatten import Flatten, flatten
 from warpbench.graph.nnet.pool import AveragePoolGrad, MaxPoolGrad, Pool, pool_2d
@@ -19,7 +19,7 @@ from warpbench.graph.nnet.softmax import (CategoricalCrossentropy, CrossentropyC
 
 __all__ = [
     "AveragePoolGrad", "BatchNormTrain", "BatchNormTrainGrad", "CategoricalCrossentropy", "Conv2d",
-    "Conv2dGradInputs", "Conv2dGradWeights", "CrossentropyCategorical1Hot", "Flatten", "LogSoftmax",
+    "Conv2dGradInputs", "Conv2dGradWeights", "CrossentropyCategorical1Hot", "Flatten", "FlipFilters", "LogSoftmax",
     "LogSoftmaxGrad", "MaxPoolGrad", "Pool", "RandomStream", "Softmax", "SoftmaxGrad", "batch_normalization",
     "batch_normalization_test", "batch_normalization_train", "categorical_crossentropy", "conv2d", "dropout",
     "flatten", "log_softmax", "pool_2d", "relu", "sigmoid", "softmax", "tanh",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from warpbench.errors import DTypeError, ShapeError
+from warpbench.errors import DTypeError, ShapeError, WarpbenchError
 from warpbench.graph.basic import Apply, as_variable
 from warpbench.graph.op import Op, output_variable
 from warpbench.graph.type import FLOAT_DTYPES, shape_str
@@ -206,8 +206,56 @@ class Conv2dGradWeights(ConvBase):
         output_storage[0][0] = launch_conv2d_grad(self, kernel, "dw", *inputs)
 
 
-def conv2d(input, filters, border_mode="valid", subsample=(1, 1), filter_dilation=(1, 1)):
-    """Theano's ``conv2d``: NCHW ``input`` (N, C, H, W) cross-correlated with ``filters``
-    (K, C, R, S) -> (N, K, P, Q). ``border_mode``: "valid", "full", "half" or (ph, pw);
-    ``subsample``: the stride (sh, sw); ``filter_dilation``: (dh, dw)."""
-    return Conv2d(border_mode, subsample, filter_dilation)(input, filters)
+class FlipFilters(Op):
+    """w[:, :, ::-1, ::-1]: filters rotated by 180 degrees (Theano's ``filter_flip``)."""
+
+    __props__ = ()
+
+    def make_node(self, w):
+        w = as_variable(w)
+        if w.ndim != 4 or w.dtype not in FLOAT_DTYPES:
+            raise ShapeError(f"{self}: filters must be a 4-D float tensor (K, C, R, S), got {w} of type {w.type}")
+        return Apply(self, [w], [w.type()])
+
+    def perform(self, node, inputs, output_storage):
+        output_storage[0][0] = inputs[0][:, :, ::-1, ::-1].copy()
+
+    def infer_shape(self, node, input_shapes):
+        return [tuple(input_shapes[0])]
+
+    def grad(self, inputs, output_grads):
+        return [self(output_grads[0])]
+
+    def device_kernel(self, node):
+        from warpbench.graph.nnet.device import by_dtype
+        return by_dtype("conv2d_flip_filters", node)
+
+    def perform_device(self, node, kernel, inputs, output_storage):
+        from warpbench.graph.nnet.device import launch_flip
+        output_storage[0][0] = launch_flip(kernel, inputs[0])
+
+
+def _shape_hint(name: str, value):
+    if value is not None and len(value) != 4:
+        raise ShapeError(f"conv2d: {name} must have 4 entries (None for unknown ones), got {value!r}")
+
+
+def conv2d(input, filters, input_shape=None, filter_shape=None, border_mode="valid", subsample=(1, 1),
+           filter_flip=True, image_shape=None, filter_dilation=(1, 1), num_groups=1, unshared=False):
+    """Theano's ``conv2d``, same signature: NCHW ``input`` (N, C, H, W) and ``filters``
+    (K, C, R, S) -> (N, K, P, Q).
+
+    ``border_mode``: "valid", "full", "half" or (ph, pw); ``subsample``: the stride (sh, sw);
+    ``filter_dilation``: (dh, dw). ``filter_flip=True`` (Theano's default) flips the filters
+    first, a true convolution; ``False`` gives the cross-correlation of cuDNN and the
+    library's kernels. ``input_shape``/``filter_shape``/``image_shape`` are Theano's shape
+    hints: checked for length, the shapes themselves are checked when the node runs. Grouped
+    and unshared convolutions are not supported.
+    """
+    for name, hint in (("input_shape", input_shape), ("filter_shape", filter_shape), ("image_shape", image_shape)):
+        _shape_hint(name, hint)
+    if num_groups != 1 or unshared:
+        raise WarpbenchError(f"conv2d: grouped (num_groups={num_groups!r}) and unshared (unshared={unshared!r}) "
+                             f"convolutions are not supported")
+    op = Conv2d(border_mode, subsample, filter_dilation)
+    return op(input, FlipFilters()(filters) if filter_flip else filters)

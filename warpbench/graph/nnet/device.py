@@ -13,6 +13,7 @@ import numpy as np
 
 from warpbench.errors import ShapeError
 
+from warpbench.kernels.specs.conv2d_grad import flip_problem
 from warpbench.kernels.specs.pool import pool_problem
 from warpbench.kernels.specs.softmax_grad import check_labels
 
@@ -56,6 +57,11 @@ def launch_conv2d_grad(op, kernel, which: str, operand, g, model):
     problem = op.problem(x_shape, w_shape, g.dtype)
     check_grad_shape(problem, g.shape)
     return _launch(kernel, problem, [g, operand])
+
+
+def launch_flip(kernel, w):
+    """The filters ``w`` (K, C, R, S) rotated by 180 degrees."""
+    return _launch(kernel, flip_problem(w.shape, w.dtype), [w])
 
 
 def pool_kernel(op, node) -> str | None:

@@ -105,3 +105,27 @@ conv2d_bwd_filter_warp_f64(double* __restrict__ dw, const double* __restrict__ g
                            CONV_GEOMETRY_PARAMS) {
     conv2d_bwd_filter(dw, g, x, CONV_GEOMETRY_ARGS);
 }
+
+// out[k,c,r,s] = w[k,c,R-1-r,S-1-s]: the filters rotated by 180 degrees, which turns the
+// cross-correlation above into Theano's default convolution (filter_flip=True). One thread per
+// element, grid-stride; consecutive threads write consecutive s (coalesced), read backwards.
+template <typename T>
+__device__ __forceinline__ void flip_filters(T* __restrict__ out, const T* __restrict__ w, long long planes,
+                                             int R, int S) {
+    const long long total = planes * R * S;
+    for (long long i = global_thread_index(); i < total; i += grid_stride()) {
+        const long long plane = i / ((long long)R * S);
+        const int rs = (int)(i % ((long long)R * S));
+        out[i] = w[plane * R * S + (R * S - 1 - rs)];
+    }
+}
+
+extern "C" __global__ void conv2d_flip_filters(float* __restrict__ out, const float* __restrict__ w,
+                                               long long planes, int R, int S) {
+    flip_filters(out, w, planes, R, S);
+}
+
+extern "C" __global__ void conv2d_flip_filters_f64(double* __restrict__ out, const double* __restrict__ w,
+                                                   long long planes, int R, int S) {
+    flip_filters(out, w, planes, R, S);
+}

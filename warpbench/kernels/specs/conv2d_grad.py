@@ -153,3 +153,45 @@ for suffix, dtype in (("", "float32"), ("_f64", "float64")):
         geometry=lambda p, c, props: warp_rows_launch(p["K"] * p["C"] * p["R"] * p["S"], c["BLOCK_ROWS"]),
         tunables=(BLOCK_ROWS,), restrictions=(BLOCK_ROWS_RULE,), dtypes=(dtype,),
         summary=f"dw, {dtype}: warp per filter element sums g * x over N*P*Q, shuffle reduction"))
+
+
+def flip_problem(w_shape, dtype) -> dict:
+    """The problem of flipping filters of ``w_shape`` (K, C, R, S)."""
+    k, c, r, s = w_shape
+    return {"planes": k * c, "K": k, "C": c, "R": r, "S": s, "dtype": np.dtype(dtype).name}
+
+
+def _flip_problem(arrays, scalars):
+    w = np.asarray(arrays["w"])
+    require_ndim("conv2d_flip_filters", "w", w, 4, "a K x C x R x S tensor")
+    return flip_problem(w.shape, require_dtype("conv2d_flip_filters", "w", w))
+
+
+def _flip_shape(p) -> tuple:
+    return p["K"], p["C"], p["R"], p["S"]
+
+
+CONV2D_FLIP_FILTERS = Workload(
+    name="conv2d_flip_filters",
+    params=(Param("out", "T*", OUT), Param("w", "const T*", IN), Param("planes", "long long"), Param("R", "int"),
+            Param("S", "int")),
+    make_inputs=lambda p, rng: {"w": random_array(_flip_shape(p), p["dtype"], rng)},
+    output_shapes=lambda p: {"out": (_flip_shape(p), p["dtype"])},
+    reference=lambda p, ins: {"out": ins["w"][:, :, ::-1, ::-1].copy()},
+    problem_of=_flip_problem,
+    flops=lambda p: 0.0,
+    bytes_moved=lambda p: 2.0 * np.prod(_flip_shape(p)) * ITEMSIZE[p["dtype"]],
+    check_problems=tuple(flip_problem(shape, dtype) for dtype in ("float32", "float64")
+                         for shape in ((1, 1, 1, 1), (3, 2, 3, 3), (5, 7, 1, 4), (2, 3, 5, 2))),
+    bench_problems=(flip_problem((64, 64, 3, 3), "float32"),),
+    describe=lambda p: f"{'x'.join(str(d) for d in _flip_shape(p))} {p['dtype']}",
+    tolerance=lambda p: (0.0, 0.0),
+)
+
+for suffix, dtype in (("", "float32"), ("_f64", "float64")):
+    register(KernelSpec(
+        name=f"conv2d_flip_filters{suffix}", workload=CONV2D_FLIP_FILTERS, source="conv2d_grad.cu",
+        entry=f"conv2d_flip_filters{suffix}",
+        geometry=lambda p, c, props: grid_stride_geometry({"n": p["planes"] * p["R"] * p["S"]}, c, props),
+        tunables=GRID_STRIDE_TUNABLES, restrictions=GRID_STRIDE_RULES, dtypes=(dtype,),
+        summary=f"filters rotated 180 degrees (Theano's filter_flip), {dtype}: thread per element"))
