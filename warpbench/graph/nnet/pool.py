@@ -74,6 +74,15 @@ class Pool(PoolBase):
         (x,) = inputs
         output_storage[0][0] = pool_reference(self.problem(x.shape, x.dtype), x, self.mode == "max", x.dtype)
 
+    def perform_host(self, node, inputs, output_storage):
+        # The host code pools without padding, its windows inside the plane.
+        if self.pad != (0, 0) or not self.ignore_border:
+            return self.perform(node, inputs, output_storage)
+        from warpbench.hostcode import nnet
+        x = inputs[0]
+        pool = nnet.maxpool2d if self.mode == "max" else nnet.avgpool2d
+        output_storage[0][0] = pool(np.ascontiguousarray(x), self.ws, self.stride)
+
     def infer_shape(self, node, input_shapes):
         return [self.out_shape(input_shapes[0])]
 
