@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from warpbench.errors import WarpbenchError
-from warpbench.graph import RandomStream, dropout, function, grad, matrix
+from warpbench.graph import RandomStream, dropout, function, grad, matrix, verify_grad
 
 
 def _masked(seed, p=0.5, device="cpu", advance=False):
@@ -43,6 +43,13 @@ def test_gradient_is_the_scaled_mask():
     out = dropout(x, 0.5, rng)
     value, dx = function([x], [out, grad(out.sum(), x)], device="cpu")(np.full((6, 6), 3.0))
     np.testing.assert_array_equal(dx, value / 3.0)
+
+
+@pytest.mark.parametrize("device", ["cpu", "emu"])
+def test_verify_grad(emu, device):
+    """Without updates the mask is fixed, so finite differences see the same function."""
+    rng = RandomStream(11)
+    verify_grad(lambda x: dropout(x, 0.3, rng), [np.random.default_rng(0).standard_normal((7, 5))], device=device)
 
 
 def test_arguments_are_checked():

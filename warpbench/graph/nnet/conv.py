@@ -16,17 +16,11 @@ from warpbench.errors import DTypeError, ShapeError, WarpbenchError
 from warpbench.graph.basic import Apply, as_variable
 from warpbench.graph.op import Op, output_variable
 from warpbench.graph.type import FLOAT_DTYPES, shape_str
+from warpbench.kernels.specs.common import int_pair
 from warpbench.kernels.specs.conv2d import conv_problem, filter_taps
 from warpbench.kernels.specs.conv2d_grad import grad_filters, grad_inputs
 
 BORDER_MODES = ("valid", "full", "half")
-
-
-def _pair(name: str, value, minimum: int) -> tuple[int, int]:
-    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and v >= minimum for v in pair):
-        raise ShapeError(f"conv2d: {name} must be an int or a pair of ints >= {minimum}, got {value!r}")
-    return int(pair[0]), int(pair[1])
 
 
 def _border_mode(value):
@@ -35,7 +29,7 @@ def _border_mode(value):
             raise ShapeError(f"conv2d: border_mode must be one of {', '.join(BORDER_MODES)} or (ph, pw), "
                              f"got {value!r}")
         return value
-    return _pair("border_mode", value, 0)
+    return int_pair("conv2d", "border_mode", value, 0)
 
 
 class ConvBase(Op):
@@ -45,8 +39,8 @@ class ConvBase(Op):
 
     def __init__(self, border_mode="valid", subsample=(1, 1), filter_dilation=(1, 1)):
         self.border_mode = _border_mode(border_mode)
-        self.subsample = _pair("subsample", subsample, 1)
-        self.filter_dilation = _pair("filter_dilation", filter_dilation, 1)
+        self.subsample = int_pair("conv2d", "subsample", subsample, 1)
+        self.filter_dilation = int_pair("conv2d", "filter_dilation", filter_dilation, 1)
 
     def padding(self, r: int, s: int) -> tuple[int, int]:
         """(ph, pw) for an r x s filter."""

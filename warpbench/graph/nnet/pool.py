@@ -14,8 +14,8 @@ from warpbench.errors import DTypeError, ShapeError
 from warpbench.graph.basic import Apply, as_variable
 from warpbench.graph.op import Op
 from warpbench.graph.type import FLOAT_DTYPES, shape_str
-from warpbench.kernels.specs.pool_window import (avg_grad_reference, int_pair, max_grad_reference,
-                                                 pool_reference, window_problem)
+from warpbench.kernels.specs.common import int_pair
+from warpbench.kernels.specs.pool_window import avg_grad_reference, max_grad_reference, pool_reference, window_problem
 
 MODES = ("max", "average_exc_pad")
 

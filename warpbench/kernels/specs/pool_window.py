@@ -11,7 +11,8 @@ import numpy as np
 from warpbench.errors import ShapeError
 from warpbench.kernels.registry import register
 from warpbench.kernels.spec import IN, OUT, KernelSpec, Param, Workload
-from warpbench.kernels.specs.common import random_array, require_dtype, require_ndim, require_same_dtype, tolerance
+from warpbench.kernels.specs.common import (int_pair, random_array, require_dtype, require_ndim, require_same_dtype,
+                                            tolerance)
 from warpbench.kernels.specs.geometry import GRID_STRIDE_RULES, GRID_STRIDE_TUNABLES, grid_stride_geometry
 
 KEYS = ("N", "C", "H", "W", "kh", "kw", "sh", "sw", "ph", "pw", "P", "Q")
@@ -77,14 +78,6 @@ def avg_grad_reference(p: dict, g: np.ndarray, dtype) -> np.ndarray:
         count = (rows.stop - rows.start) * (cols.stop - cols.start)
         dx[:, :, rows, cols] += (g[:, :, i, j] / count)[:, :, None, None]
     return dx
-
-
-def int_pair(op: str, name: str, value, minimum: int) -> tuple[int, int]:
-    """``value`` (an int or a pair) as an (h, w) pair of ints >= ``minimum``; ShapeError naming ``op``."""
-    pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and v >= minimum for v in pair):
-        raise ShapeError(f"{op}: {name} must be an int or a pair of ints >= {minimum}, got {value!r}")
-    return int(pair[0]), int(pair[1])
 
 
 def _problem_from(op: str, shape, dtype, scalars) -> dict:
