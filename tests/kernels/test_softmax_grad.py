@@ -9,7 +9,8 @@ from warpbench.check import check_kernel
 from warpbench.errors import DTypeError, ShapeError
 from warpbench.kernels import get, select
 
-FAMILIES = ["softmax_bwd", "log_softmax_bwd", "crossentropy_1hot", "crossentropy_1hot_bwd"]
+FAMILIES = ["softmax_bwd", "log_softmax_bwd", "crossentropy_1hot", "crossentropy_1hot_bwd",
+            "crossentropy_softmax_bwd"]
 VARIANTS = [s.name for s in select(FAMILIES)]
 
 

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from warpbench.ctype import value_dtype
 from warpbench.errors import ShapeError
 
 from warpbench.kernels.specs.conv2d_grad import flip_problem
@@ -95,16 +96,19 @@ def launch_rows(kernel, inputs):
     return _launch(kernel, problem, inputs, shape)
 
 
-def launch_crossentropy(kernel, g, p, labels):
-    """-log p[i, labels[i]] (``g`` None) or its gradient; the labels are checked on the host
-    first (they are few) and sent as the int64 the kernels read."""
-    device = kernel.device
+def launch_labelled(kernel, arrays: list, labels):
+    """A kernel reading ``arrays`` (the last a rows x cols matrix) then integer ``labels``: the
+    labels are checked on the host first (they are few) and sent in the integer type the
+    kernel reads."""
+    device, matrix = kernel.device, arrays[-1]
     host_labels = device.to_host(labels)
-    check_labels(kernel.workload.name, host_labels, *p.shape)
-    if host_labels.dtype != np.int64:
-        labels = device.to_device(host_labels.astype(np.int64))
-    problem = {"rows": p.shape[0], "cols": p.shape[1], "dtype": np.dtype(p.dtype).name}
-    return _launch(kernel, problem, [p, labels] if g is None else [g, p, labels])
+    check_labels(kernel.workload.name, host_labels, *matrix.shape)
+    (param,) = [p for p in kernel.workload.params if p.name == "labels"]
+    wanted = value_dtype(param.base_type)
+    if host_labels.dtype != wanted:
+        labels = device.to_device(host_labels.astype(wanted))
+    problem = {"rows": matrix.shape[0], "cols": matrix.shape[1], "dtype": np.dtype(matrix.dtype).name}
+    return _launch(kernel, problem, [*arrays, labels])
 
 
 def copy_kernel(node) -> str | None:

@@ -154,8 +154,9 @@ class CrossentropyCategorical1Hot(Op):
         return by_dtype("crossentropy_1hot", node)
 
     def perform_device(self, node, kernel, inputs, output_storage):
-        from warpbench.graph.nnet.device import launch_crossentropy
-        output_storage[0][0] = launch_crossentropy(kernel, None, *inputs)
+        from warpbench.graph.nnet.device import launch_labelled
+        p, y = inputs
+        output_storage[0][0] = launch_labelled(kernel, [p], y)
 
 
 class CrossentropyCategorical1HotGrad(Op):
@@ -180,9 +181,9 @@ class CrossentropyCategorical1HotGrad(Op):
         return by_dtype("crossentropy_1hot_bwd", node)
 
     def perform_device(self, node, kernel, inputs, output_storage):
-        from warpbench.graph.nnet.device import launch_crossentropy
+        from warpbench.graph.nnet.device import launch_labelled
         g, p, y = inputs
-        output_storage[0][0] = launch_crossentropy(kernel, g, p, y)
+        output_storage[0][0] = launch_labelled(kernel, [g, p], y)
 
 
 class CategoricalCrossentropy(Op):

@@ -98,3 +98,45 @@ extern "C" __global__ void crossentropy_1hot_bwd_f64(double* __restrict__ dp, co
                                                      const long long* __restrict__ labels, int rows, int cols) {
     crossentropy_backward(dp, g, p, labels, rows, cols);
 }
+
+// dx[i, j] = g[i] * (softmax(x)[i, j] - (j == labels[i])): the gradient of the fused
+// cross-entropy of softmax(x) (Theano's crossentropy_softmax_1hot), finite however
+// confident the row. One warp per row: row maximum, then sum of exp(x - max), then dx.
+template <typename T>
+__device__ __forceinline__ void crossentropy_softmax_backward(T* __restrict__ dx, const T* __restrict__ g,
+                                                              const T* __restrict__ x,
+                                                              const long long* __restrict__ labels, int rows,
+                                                              int cols) {
+    const long long row = (long long)blockIdx.x * blockDim.y + threadIdx.y;
+    if (row >= rows)
+        return;  // whole warps leave together
+    const T* x_row = x + row * cols;
+    T top = -INFINITY;
+    for (int j = threadIdx.x; j < cols; j += 32)
+        top = fmax(top, x_row[j]);
+    top = warp_max(top);
+    T total = T(0);
+    for (int j = threadIdx.x; j < cols; j += 32)
+        total += exp_(x_row[j] - top);
+    total = warp_sum(total);
+    const T scale = g[row] / total;
+    const long long label = labels[row];
+    T* dx_row = dx + row * cols;
+    for (int j = threadIdx.x; j < cols; j += 32)
+        dx_row[j] = exp_(x_row[j] - top) * scale - (j == label ? g[row] : T(0));
+}
+
+extern "C" __global__ void crossentropy_softmax_bwd_warp_row(float* __restrict__ dx, const float* __restrict__ g,
+                                                             const float* __restrict__ x,
+                                                             const long long* __restrict__ labels, int rows,
+                                                             int cols) {
+    crossentropy_softmax_backward(dx, g, x, labels, rows, cols);
+}
+
+extern "C" __global__ void crossentropy_softmax_bwd_warp_row_f64(double* __restrict__ dx,
+                                                                 const double* __restrict__ g,
+                                                                 const double* __restrict__ x,
+                                                                 const long long* __restrict__ labels, int rows,
+                                                                 int cols) {
+    crossentropy_softmax_backward(dx, g, x, labels, rows, cols);
+}

@@ -1,5 +1,6 @@
-"""Backward of softmax and log-softmax, and cross-entropy of probabilities with integer labels
-(``softmax_grad.cu``), row by row over a rows x cols matrix, float32 and float64.
+"""Backward of softmax and log-softmax, cross-entropy of probabilities with integer labels, and
+the backward of the fused cross-entropy of softmax(logits) (``softmax_grad.cu``), row by row over a
+rows x cols matrix, float32 and float64.
 
 The graph's ``SoftmaxGrad``, ``LogSoftmaxGrad``, ``CrossentropyCategorical1Hot`` and its
 gradient run these on a kernel device.
@@ -168,6 +169,48 @@ CROSSENTROPY_1HOT_BWD = Workload(
 )
 
 
+def crossentropy_softmax_backward(g: np.ndarray, x: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """dx of loss[i] = -log_softmax(x)[i, labels[i]] given g = d cost / d loss, in x's dtype."""
+    shifted = x - x.max(axis=1, keepdims=True)
+    dx = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    dx[np.arange(x.shape[0]), labels] -= 1
+    return (dx * g[:, None]).astype(x.dtype, copy=False)
+
+
+def _crossentropy_softmax_problem(arrays, scalars):
+    op = "crossentropy_softmax_bwd"
+    x, g = np.asarray(arrays["x"]), np.asarray(arrays["g"])
+    dtype = matrix_dtype(op, "x", x)
+    check_labels(op, np.asarray(arrays["labels"]), *x.shape)
+    if g.shape != (x.shape[0],):
+        raise ShapeError(f"{op}: g has shape {g.shape}, expected ({x.shape[0]},)")
+    return {"rows": x.shape[0], "cols": x.shape[1], "dtype": dtype}
+
+
+def _crossentropy_softmax_inputs(p, rng):
+    return {"g": random_array((p["rows"],), p["dtype"], rng),
+            "x": random_array((p["rows"], p["cols"]), p["dtype"], rng, -30.0, 30.0),
+            "labels": rng.integers(0, p["cols"], p["rows"]).astype(np.int64)}
+
+
+CROSSENTROPY_SOFTMAX_BWD = Workload(
+    name="crossentropy_softmax_bwd",
+    params=(Param("dx", "T*", OUT), Param("g", "const T*", IN), Param("x", "const T*", IN),
+            Param("labels", "const long long*", IN)) + ROWS,
+    make_inputs=_crossentropy_softmax_inputs,
+    output_shapes=lambda p: {"dx": ((p["rows"], p["cols"]), p["dtype"])},
+    reference=lambda p, ins: {"dx": crossentropy_softmax_backward(ins["g"].astype(np.float64),
+                                                                  ins["x"].astype(np.float64),
+                                                                  ins["labels"]).astype(p["dtype"])},
+    numpy=lambda p, ins: {"dx": crossentropy_softmax_backward(ins["g"], ins["x"], ins["labels"])},
+    problem_of=_crossentropy_softmax_problem,
+    flops=lambda p: 5.0 * p["rows"] * p["cols"],
+    bytes_moved=lambda p: float(p["rows"] * (2 * p["cols"] + 1) * np.dtype(p["dtype"]).itemsize + 8 * p["rows"]),
+    check_problems=CHECK_PROBLEMS, bench_problems=BENCH_PROBLEMS, describe=_describe,
+    tolerance=lambda p: sum_tolerance(p["dtype"], p["cols"]),
+)
+
+
 def _warp_geometry(p, config, props):
     return warp_rows_launch(p["rows"], config["BLOCK_ROWS"])
 
@@ -179,6 +222,11 @@ for suffix, dtype in (("", "float32"), ("_f64", "float64")):
             entry=f"{workload.name}_warp_row{suffix}", geometry=_warp_geometry, tunables=(BLOCK_ROWS,),
             restrictions=(BLOCK_ROWS_RULE,), dtypes=(dtype,),
             summary=f"{workload.name}, {dtype}: warp per row, shuffle-reduced row sum, second pass writes dx"))
+    register(KernelSpec(
+        name=f"crossentropy_softmax_bwd_warp_row{suffix}", workload=CROSSENTROPY_SOFTMAX_BWD,
+        source="softmax_grad.cu", entry=f"crossentropy_softmax_bwd_warp_row{suffix}", geometry=_warp_geometry,
+        tunables=(BLOCK_ROWS,), restrictions=(BLOCK_ROWS_RULE,), dtypes=(dtype,),
+        summary=f"g * (softmax(x) - onehot), {dtype}: warp per row, max and sum by shuffles, third pass writes"))
     register(KernelSpec(
         name=f"crossentropy_1hot{suffix}", workload=CROSSENTROPY_1HOT, source="softmax_grad.cu",
         entry=f"crossentropy_1hot{suffix}",
