@@ -14,7 +14,7 @@ that live on the device using them), gradient (grad, verify_grad), fg (FunctionG
 fusion (Composite; composite_c its C loop), inplace (destroy_map), rewrite (merge, shape inference, constant folding, fusion, lift to
 device, cut transfers), link (storage map, the slow path of the Cython VM in
 ``warpbench.hostcode.vm``), function, profiling (ProfileStats), printing (debugprint,
-pprint, print_profile).
+pprint, print_profile); nnet (conv2d, pool_2d, softmax, batch norm, dropout).
 """
 from warpbench.graph.axpb import AXPBOp
 from warpbench.graph.basic import (Apply, Constant, Variable, as_variable, constant, matrix, scalar, tensor,
@@ -29,6 +29,9 @@ from warpbench.graph.gpu_op import ElementwiseOp, GpuElemwise
 from warpbench.graph.gradient import grad, verify_grad
 from warpbench.graph.linalg import Dot, Transpose, dot, transpose
 from warpbench.graph.lstm import LSTM, LSTMGrad, lstm
+from warpbench.graph.nnet import (RandomStream, batch_normalization, batch_normalization_test,
+                                  batch_normalization_train, categorical_crossentropy, conv2d, dropout, flatten,
+                                  log_softmax, pool_2d, softmax)
 from warpbench.graph.op import MethodNotDefined, Op
 from warpbench.graph.printing import debugprint, pprint, print_profile
 from warpbench.graph.reduction import Fill, Sum, SumTo, fill, sum, sum_to
@@ -52,4 +55,6 @@ __all__ = [
     "sum_to", "tanh", "tensor", "tensor4", "transpose", "true_div", "vector", "verify_grad",
     "Shape", "ShapeI", "pprint", "shape_of", "Scan", "scan",
     "BiLSTM", "BiLSTMGrad", "LSTM", "LSTMGrad", "bilstm", "lstm",
+    "RandomStream", "batch_normalization", "batch_normalization_test", "batch_normalization_train",
+    "categorical_crossentropy", "conv2d", "dropout", "flatten", "log_softmax", "pool_2d", "softmax",
 ]

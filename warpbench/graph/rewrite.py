@@ -3,7 +3,8 @@
 1. ``merge``: common subexpressions become one node, equal constants one constant;
    ``infer_shapes`` (shape.py): values needed only for their shape are no longer computed;
 2. ``constant_fold``: nodes whose inputs are all constants are computed now (with
-   ``perform``) and become constants;
+   ``perform``) and become constants; ``fuse_crossentropy_softmax`` (nnet): the
+   cross-entropy of a softmax and its gradient become the stable fused ops;
 3. ``fuse_elemwise`` (fusion.py): chains and trees of elementwise nodes become one
    ``Composite`` node each;
 4. on a kernel device (cuda, emu) only:
@@ -124,6 +125,8 @@ def optimize(fg: FunctionGraph, device: str, excluding: tuple[str, ...] = ()) ->
     infer_shapes(fg)
     constant_fold(fg)
     merge(fg)
+    from warpbench.graph.nnet.crossentropy_softmax import fuse_crossentropy_softmax  # nnet builds on this module
+    fuse_crossentropy_softmax(fg)
     if "fusion" not in excluding:
         fuse_elemwise(fg)
     if device in KERNEL_DEVICES:

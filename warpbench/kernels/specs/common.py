@@ -36,6 +36,14 @@ def require_ndim(op: str, name: str, array: np.ndarray, ndim: int, what: str) ->
         raise ShapeError(f"{op}: {name} must be {what} ({ndim}-D), got shape {tuple(np.shape(array))}")
 
 
+def int_pair(op: str, name: str, value, minimum: int) -> tuple[int, int]:
+    """``value`` (an int or a pair) as an (h, w) pair of ints >= ``minimum``; ShapeError naming ``op``."""
+    pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and v >= minimum for v in pair):
+        raise ShapeError(f"{op}: {name} must be an int or a pair of ints >= {minimum}, got {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
 def require_same_dtype(op: str, arrays: dict) -> None:
     """DTypeError when the given arrays do not all share one dtype."""
     dtypes = {name: np.dtype(a.dtype).name for name, a in arrays.items()}
