@@ -29,7 +29,9 @@ from warpbench.graph.gradient import grad, verify_grad
 from warpbench.graph.linalg import Dot, Transpose, dot, transpose
 from warpbench.graph.op import MethodNotDefined, Op
 from warpbench.graph.printing import debugprint, pprint, print_profile
-from warpbench.graph.reduction import Fill, Sum, SumTo, fill, sum, sum_to
+from warpbench.graph.reduction import Fill, SumTo, fill, sum_to
+from warpbench.graph.tensor_ops import *  # noqa: F401,F403  Theano's tensor ops (see tensor_ops.py)
+from warpbench.graph.tensor_ops import __all__ as _tensor_names
 from warpbench.graph.shape import Shape, ShapeI, shape_of
 from warpbench.graph.shared import SharedVariable, shared
 from warpbench.graph.transfer import GpuFromHost, HostFromGpu, placement
@@ -41,10 +43,10 @@ __all__ = [
     "AXPBOp", "Add", "Apply", "Composite", "Constant", "Dot", "Elemwise", "ElementwiseKernel", "ElementwiseOp",
     "Exp", "Fill", "Function", "FunctionGraph", "GpuArrayType", "GpuElemwise", "GpuFromHost", "HostFromGpu",
     "RawKernel", "MethodNotDefined", "Mul", "Neg", "Op", "Relu",
-    "SharedVariable", "Sigmoid", "Step", "Sub", "Sum", "SumTo", "Tanh", "TensorType", "Transpose", "TrueDiv",
+    "SharedVariable", "Sigmoid", "Step", "Sub", "SumTo", "Tanh", "TensorType", "Transpose", "TrueDiv",
     "Variable", "add",
     "as_variable", "constant", "debugprint", "dot", "exp", "fill", "function", "grad", "matrix", "mul",
-    "neg", "placement", "print_profile", "relu", "scalar", "shared", "sigmoid", "step", "sub", "sum",
-    "sum_to", "tanh", "tensor", "tensor4", "transpose", "true_div", "vector", "verify_grad",
+    "neg", "placement", "print_profile", "relu", "scalar", "shared", "sigmoid", "step", "sub",
+    "sum_to", "tanh", "tensor", "tensor4", "true_div", "vector", "verify_grad",
     "Shape", "ShapeI", "pprint", "shape_of",
-]
+] + _tensor_names

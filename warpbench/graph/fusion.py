@@ -74,12 +74,14 @@ class Composite(Elemwise):
 
     def c_operation(self) -> str:
         """The steps as C statements over inputs ``i0, i1...`` setting ``out0``; each step is
-        computed in the C type of its output, its operands cast to it."""
+        computed in the C type of its output, its operands cast to it (or to the type its op's
+        ``c_operand_type`` asks for)."""
         lines, dtypes = [], []
         for j, (op, operands, dtype) in enumerate(self.steps):
             ctype = C_NAMES[dtype]
-            names = [f"(({ctype})i{k})" if kind == "i" else f"v{k}" if dtypes[k] == dtype else f"(({ctype})v{k})"
-                     for kind, k in operands]
+            otype = op.c_operand_type(ctype)
+            names = [f"(({otype})i{k})" if kind == "i" else f"v{k}" if C_NAMES[dtypes[k]] == otype
+                     else f"(({otype})v{k})" for kind, k in operands]
             lines.append(f"const {ctype} v{j} = {op.c_expression(names, ctype)};")
             dtypes.append(dtype)
         return "\n".join(lines + [f"out0 = v{len(self.steps) - 1};"])

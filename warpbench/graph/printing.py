@@ -46,13 +46,13 @@ def _letters(n: int) -> str:
 def _notations() -> dict:
     """How pprint writes each op it knows: ("infix", "+"), ("prefix", "-"), ("call", "exp"),
     ("suffix", ".T"), ("extent", None); other ops print as their output (``AXPBOp{a=4, b=5}.0``)."""
-    from warpbench.graph import elemwise, linalg, reduction, shape, transfer
+    from warpbench.graph import elemwise, linalg, reduce_ops, reduction, shape, transfer
     table = {elemwise.Add: ("infix", "+"), elemwise.Sub: ("infix", "-"), elemwise.Mul: ("infix", "*"),
              elemwise.TrueDiv: ("infix", "/"), linalg.Dot: ("infix", "@"), elemwise.Neg: ("prefix", "-"),
              linalg.Transpose: ("suffix", ".T"), shape.ShapeI: ("extent", None),
              transfer.GpuFromHost: ("call", None), transfer.HostFromGpu: ("call", None)}
     for op_class, name in [(elemwise.Exp, "exp"), (elemwise.Tanh, "tanh"), (elemwise.Sigmoid, "sigmoid"),
-                           (elemwise.Relu, "relu"), (elemwise.Step, "step"), (reduction.Sum, "sum"),
+                           (elemwise.Relu, "relu"), (elemwise.Step, "step"), (reduce_ops.Sum, "sum"),
                            (reduction.Fill, "fill"), (reduction.SumTo, "sum_to"), (shape.Shape, "shape")]:
         table[op_class] = ("call", name)
     return table
