@@ -41,7 +41,7 @@ class Alloc(Op):
         shape = tuple(int(e) for e in extents)
         if any(n < 0 for n in shape):
             raise ShapeError(f"{self}: negative extent in {shape}")
-        output_storage[0][0] = np.array(np.broadcast_to(value, shape), copy=True)
+        output_storage[0][0] = np.array(np.broadcast_to(value, shape), copy=True, order="C")
 
     def infer_shape(self, node, input_shapes):
         extents = node.inputs[1:]

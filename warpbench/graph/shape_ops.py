@@ -90,7 +90,7 @@ class DimShuffle(Op):
         self._check(x.shape)
         kept = [a for a in self.new_order if a != "x"]
         moved = np.transpose(x, kept + self.dropped(x.ndim))  # the dropped extent-1 axes last
-        output_storage[0][0] = np.array(moved.reshape(self.infer_shape(node, [x.shape])[0]), copy=True)
+        output_storage[0][0] = np.array(moved.reshape(self.infer_shape(node, [x.shape])[0]), copy=True, order="C")
 
     def infer_shape(self, node, input_shapes):
         (shape,) = input_shapes
@@ -166,7 +166,7 @@ class Reshape(Op):
 
     def perform(self, node, inputs, output_storage):
         x, *extents = inputs
-        output_storage[0][0] = np.array(x.reshape(_target_shape(str(self), x.shape, extents)), copy=True)
+        output_storage[0][0] = np.array(x.reshape(_target_shape(str(self), x.shape, extents)), copy=True, order="C")
 
     def infer_shape(self, node, input_shapes):
         extents = node.inputs[1:]

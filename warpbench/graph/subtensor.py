@@ -104,7 +104,7 @@ class Subtensor(Op):
 
     def perform(self, node, inputs, output_storage):
         x, *scalars = inputs
-        output_storage[0][0] = np.array(x[_numpy_index(self.idx_list, scalars)], copy=True)
+        output_storage[0][0] = np.array(x[_numpy_index(self.idx_list, scalars)], copy=True, order="C")
 
     def infer_shape(self, node, input_shapes):
         values = _constant_values(node.inputs[1:])
@@ -138,7 +138,7 @@ class IncSubtensor(Op):
 
     def perform(self, node, inputs, output_storage):
         x, y, *scalars = inputs
-        out = np.array(x, copy=True)
+        out = np.array(x, copy=True, order="C")
         index = _numpy_index(self.idx_list, scalars)
         if self.set_instead_of_inc:
             out[index] = y
@@ -178,7 +178,7 @@ class AdvancedSubtensor1(Op):
 
     def perform(self, node, inputs, output_storage):
         x, ids = inputs
-        output_storage[0][0] = np.array(x[ids], copy=True)
+        output_storage[0][0] = np.array(x[ids], copy=True, order="C")
 
     def infer_shape(self, node, input_shapes):
         x, ids = input_shapes
@@ -208,7 +208,7 @@ class AdvancedIncSubtensor1(Op):
 
     def perform(self, node, inputs, output_storage):
         x, y, ids = inputs
-        out = np.array(x, copy=True)
+        out = np.array(x, copy=True, order="C")
         if self.set_instead_of_inc:
             out[ids] = y
         else:
@@ -233,9 +233,17 @@ def zeros_like_of(x: Variable, g: Variable) -> Variable:
 def getitem(x: Variable, index) -> Variable:
     """``x[index]``: integer-array indexing when ``index`` is an integer vector (or a list of
     integers), else basic indexing."""
-    if isinstance(index, (list, np.ndarray)) or (isinstance(index, Variable) and index.ndim == 1):
-        return AdvancedSubtensor1()(x, index)
+    def is_array(entry):
+        return isinstance(entry, (list, np.ndarray)) or (isinstance(entry, Variable) and entry.ndim == 1)
+
+    if isinstance(index, tuple) and len(index) == 1:
+        index = index[0]
     what = f"{x}[{index!r}]"
+    if is_array(index):
+        return AdvancedSubtensor1()(x, index)
+    if isinstance(index, tuple) and any(is_array(entry) for entry in index):
+        raise SubtensorIndexError(f"{what}: integer-array indexing takes one integer vector alone (x[ids]); "
+                                  f"index its result for the other axes")
     idx_list, scalars = parse_index(what, x, index)
     return Subtensor(idx_list)(x, *scalars)
 
