@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from warpbench.errors import DTypeError
-from warpbench.graph import (FunctionGraph, abs, cast, clip, eq, function, ge, gt, le, log, lt, matrix, maximum, minimum, neq, pow,
-                             relu, sgn, sqrt, switch, tensor, vector, verify_grad)
+from warpbench.graph import (FunctionGraph, abs, cast, clip, eq, function, gt, log, lt, matrix, maximum, minimum, neq,
+                             pow, relu, sgn, sqrt, switch, tensor, vector, verify_grad)
 from warpbench.graph.fusion import fuse_elemwise
 
 from .agree import assert_cpu_and_emu_agree, device  # noqa: F401 (device is a fixture)
@@ -131,3 +131,11 @@ def test_second_derivative_through_relu_is_zero():
     second = grad(first.sum(), x)
     got = function([x], second, device="cpu")(np.array([-1.0, 0.5, 2.0]))
     np.testing.assert_array_equal(got, [0, 2, 2])
+
+
+def test_pprint_writes_the_math_ops():
+    from warpbench.graph import pprint
+    x, v = matrix("x"), vector("v")
+    assert pprint(log(x) + x ** 2 * (x > 0)) == "log(x) + ((x ** 2) * (x > 0))"
+    assert pprint(clip(v, 0, 1) + switch(v < 1, v, 2) + cast(v, "float64")) == \
+        "(clip(v, 0, 1) + switch((v < 1), v, 2)) + cast_float64(v)"

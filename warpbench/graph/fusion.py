@@ -51,12 +51,17 @@ class Composite(Elemwise):
 
     __repr__ = __str__
 
-    def expression(self) -> str:
-        """The steps as one expression over ``i0, i1...``, e.g. ``(i0 + (i1 * i2))``."""
+    def expression(self, names: list[str] | None = None) -> str:
+        """The steps as one expression over ``names`` (default ``i0, i1...``), e.g. ``(i0 + (i1 * i2))``."""
+        names = names or [f"i{k}" for k in range(self.nin)]
         shown: list[str] = []
         for op, operands, _ in self.steps:
-            shown.append(op.pretty([f"i{k}" if kind == "i" else shown[k] for kind, k in operands]))
+            shown.append(op.pretty([names[k] if kind == "i" else shown[k] for kind, k in operands]))
         return shown[-1]
+
+    def pretty(self, operands: list[str]) -> str:
+        """The whole expression on ``operands``: pprint sees through fusion."""
+        return self.expression(operands)
 
     def make_node(self, *inputs):
         if len(inputs) != self.nin:

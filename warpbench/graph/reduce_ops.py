@@ -44,6 +44,11 @@ class Reduce(Op):
 
     __repr__ = __str__
 
+    def pretty(self, operands: list[str]) -> str:
+        """How pprint writes the reduction: ``sum(x)``, ``max(x, axis=(1,), keepdims=True)``."""
+        shown = [f"axis={self.axis}"] if self.axis is not None else []
+        return f"{type(self).__name__.lower()}({', '.join(operands + shown + (['keepdims=True'] if self.keepdims else []))})"
+
     def axes(self, ndim: int) -> tuple[int, ...]:
         """The reduced axes of a ``ndim``-D input."""
         return tuple(range(ndim)) if self.axis is None else self.axis
