@@ -120,8 +120,8 @@ def test_cast_converts_as_numpy_and_refuses_non_dtypes(device):
         cast(x, "floaty")
 
 
-def test_cast_passes_the_gradient_back_in_the_input_dtype():
-    verify_grad(lambda x: cast(x, "float32") * 3, [np.linspace(-1, 1, 6)], eps=1e-2, tol=1e-3)
+def test_cast_passes_the_gradient_back_in_the_input_dtype(device):
+    verify_grad(lambda x: cast(x, "float32") * 3, [np.linspace(-1, 1, 6)], eps=1e-2, tol=1e-3, device=device)
 
 
 def test_second_derivative_through_relu_is_zero():

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from warpbench.errors import ShapeError
-from warpbench.graph import (AxisError, argmax, debugprint, function, grad, matrix, max, mean, min, prod, sum, tensor,
-                             var, vector, verify_grad)
+from warpbench.graph import (AxisError, argmax, debugprint, function, grad, matrix, max, mean, min, prod, std, sum,
+                             tensor, var, vector, verify_grad)
 
 from .agree import assert_cpu_and_emu_agree, device  # noqa: F401 (device is a fixture)
 
@@ -58,6 +58,13 @@ def test_sum_and_max_run_the_reduce_kernels_when_the_axes_are_a_leading_or_trail
     got_sum, got_max = f(a)
     np.testing.assert_allclose(got_sum, a.sum(axis=axis), rtol=1e-5, atol=1e-5)
     np.testing.assert_array_equal(got_max, a.max(axis=axis))
+
+
+def test_std_matches_numpy_and_its_gradient(device):
+    point = np.random.default_rng(6).standard_normal((4, 6))
+    verify_grad(lambda x: std(x, axis=1, ddof=1) + std(x), [point], device=device)
+    x = matrix("x", "float64")
+    np.testing.assert_allclose(function([x], std(x, axis=1, ddof=1), device=device)(point), point.std(axis=1, ddof=1))
 
 
 def test_prod_gradient_is_exact_with_zeros():
