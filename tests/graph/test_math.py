@@ -1,5 +1,7 @@
 """Elementwise math (log, sqrt, pow, maximum, minimum, abs, clip, comparisons, switch, cast):
 NumPy references at awkward shapes, verify_grad on cpu and emu, and cpu/emu agreement."""
+import shutil
+
 import numpy as np
 import pytest
 
@@ -139,3 +141,20 @@ def test_pprint_writes_the_math_ops():
     assert pprint(log(x) + x ** 2 * (x > 0)) == "log(x) + ((x ** 2) * (x > 0))"
     assert pprint(clip(v, 0, 1) + switch(v < 1, v, 2) + cast(v, "float64")) == \
         "(clip(v, 0, 1) + switch((v < 1), v, 2)) + cast_float64(v)"
+
+
+@pytest.mark.skipif(shutil.which("nvcc") is None, reason="nvcc is not installed")
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int32"])
+def test_generated_kernels_compile_with_nvcc(dtype):
+    from warpbench.graph.op import device_kernel_of
+    from warpbench.graph.rewrite import optimize
+    from warpbench.kernels.source import nvcc_module
+    x, y = vector("x", dtype), tensor("y", dtype, 0)
+    every_op = switch(x < y, maximum(abs(x), y) ** 2, minimum(clip(x, 0, 5), sgn(y))) + cast(neq(x, y), dtype)
+    if dtype != "int32":
+        every_op = every_op * log(sqrt(abs(x) + 1))
+    fg = optimize(FunctionGraph([x, y], [every_op]), "cuda")
+    (node,) = [n for n in fg.toposort() if "Composite" in str(n.op)]
+    spec = device_kernel_of(node)
+    module = nvcc_module(spec, spec.defines(), "sm_90")
+    assert module.resources[spec.entry].spills == 0

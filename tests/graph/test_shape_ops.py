@@ -115,12 +115,13 @@ def test_concatenate_refuses_mismatched_shapes_naming_the_node(device):
 
 @pytest.mark.parametrize("build, shapes", [
     (lambda x: x.dimshuffle(2, "x", 0, 1) * 3, [(2, 3, 4)]),
+    (lambda x: x.dimshuffle(2, 0) * 2, [(3, 1, 4)]),
     (lambda x: x.T, [(2, 3, 4)]),
     (lambda x: x.reshape((4, -1)), [(2, 3, 6)]),
     (lambda x: x.flatten(2), [(3, 1, 5)]),
     (lambda x, y: concatenate([x, y, x], axis=1), [(3, 2), (3, 5)]),
     (lambda x, y: stack([x, y * 2], axis=1), [(3, 5), (3, 5)]),
-], ids=["dimshuffle", "T", "reshape", "flatten", "concatenate", "stack"])
+], ids=["dimshuffle", "dimshuffle_drop", "T", "reshape", "flatten", "concatenate", "stack"])
 def test_verify_grad_and_cpu_emu_agreement(build, shapes, device):
     points = [np.random.default_rng(k).standard_normal(s) for k, s in enumerate(shapes)]
     verify_grad(build, points, device=device)
