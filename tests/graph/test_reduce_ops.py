@@ -41,7 +41,7 @@ def test_verify_grad(shape, axis, device):
 @pytest.mark.parametrize("shape, axis", SHAPES_AXES, ids=[str(c) for c in SHAPES_AXES])
 def test_cpu_and_emu_agree(shape, axis, keepdims, emu):
     point = np.random.default_rng(3).permutation(np.prod(shape)).reshape(shape) / 5 - 1
-    assert_cpu_and_emu_agree(lambda x: sum(x, axis, keepdims) + max(x, axis, keepdims) -
+    assert_cpu_and_emu_agree(lambda x: sum(x, axis, keepdims=keepdims) + max(x, axis, keepdims) -
                              min(x, axis, keepdims) + var(x, axis, keepdims=keepdims), [point])
 
 
@@ -94,6 +94,14 @@ def test_argmax_is_the_first_maximum_as_int64(device):
     np.testing.assert_array_equal(got[3], [1, 0, 2])
     with pytest.raises(AxisError, match="takes one axis"):
         argmax(x, axis=(0, 1))
+
+
+def test_sum_prod_and_mean_take_theanos_dtype_argument():
+    x = vector("x", "int8")
+    outs = [sum(x, dtype="float32"), prod(x, 0, "int16"), mean(x, dtype="float32"), x.sum(dtype="int8")]
+    assert [o.dtype for o in outs] == ["float32", "int16", "float32", "int8"]
+    got = function([x], outs, device="cpu")(np.int8([100, 100, 3]))
+    assert (got[0], got[1], got[2]) == (203, 30000, np.float32(203 / 3))
 
 
 def test_integer_sums_are_int64_and_means_float64():

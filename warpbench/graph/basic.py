@@ -106,17 +106,17 @@ class Variable:
     def _call(self, module: str, name: str, *args, **kwargs) -> "Variable":
         return getattr(importlib.import_module(f"warpbench.graph.{module}"), name)(self, *args, **kwargs)
 
-    def sum(self, axis=None, keepdims=False) -> "Variable":
+    def sum(self, axis=None, dtype=None, keepdims=False) -> "Variable":
         """The sum over ``axis`` (all elements by default)."""
-        return self._call("reduce_ops", "sum", axis, keepdims)
+        return self._call("reduce_ops", "sum", axis, dtype, keepdims)
 
-    def prod(self, axis=None, keepdims=False) -> "Variable":
+    def prod(self, axis=None, dtype=None, keepdims=False) -> "Variable":
         """The product over ``axis``."""
-        return self._call("reduce_ops", "prod", axis, keepdims)
+        return self._call("reduce_ops", "prod", axis, dtype, keepdims)
 
-    def mean(self, axis=None, keepdims=False) -> "Variable":
+    def mean(self, axis=None, dtype=None, keepdims=False) -> "Variable":
         """The mean over ``axis``."""
-        return self._call("reduce_ops", "mean", axis, keepdims)
+        return self._call("reduce_ops", "mean", axis, dtype, keepdims)
 
     def max(self, axis=None, keepdims=False) -> "Variable":
         """The maximum over ``axis``."""

@@ -212,8 +212,21 @@ def _reduction(op_class, name: str):
     return reduce
 
 
-sum = _reduction(Sum, "sum")
-prod = _reduction(Prod, "prod")
+def _accumulating(op_class, name: str):
+    def reduce(x, axis=None, dtype=None, keepdims: bool = False):
+        x = as_variable(x)
+        axes = normalize_axis(f"{name}(axis={axis!r})", x, axis)
+        if dtype is None:
+            return op_class(axes, keepdims)(x)
+        return cast(op_class(axes, keepdims)(cast(x, dtype)), dtype)  # integers sum in int64
+    reduce.__name__ = name
+    reduce.__doc__ = (f"Theano's ``{name}(x, axis=None, dtype=None, keepdims=False)``: see {op_class.__name__}; "
+                      f"with ``dtype`` the elements are converted to it first, and the result has it.")
+    return reduce
+
+
+sum = _accumulating(Sum, "sum")
+prod = _accumulating(Prod, "prod")
 max = _reduction(Max, "max")
 min = _reduction(Min, "min")
 
@@ -232,11 +245,12 @@ def _count(x, axes):
     return extents_product(x, range(x.ndim) if axes is None else axes)
 
 
-def mean(x, axis=None, keepdims: bool = False):
-    """The mean over ``axis``; integer inputs give float64, as NumPy."""
+def mean(x, axis=None, dtype=None, keepdims: bool = False):
+    """The mean over ``axis``, computed in ``dtype`` (default x's; float64 for integers, as NumPy)."""
     x = as_variable(x)
     axes = normalize_axis(f"mean(axis={axis!r})", x, axis)
-    total = Sum(axes, keepdims)(x if x.dtype in FLOAT_DTYPES else cast(x, "float64"))
+    dtype = dtype or (x.dtype if x.dtype in FLOAT_DTYPES else "float64")
+    total = Sum(axes, keepdims)(cast(x, dtype))
     return total / cast(_count(x, axes), total.dtype)
 
 
