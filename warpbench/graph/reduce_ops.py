@@ -35,19 +35,18 @@ class Reduce(Op):
         self.axis = None if axis is None else tuple(int(a) for a in axis)
         self.keepdims = bool(keepdims)
 
+    def _settings(self) -> list[str]:
+        return ([f"axis={self.axis}"] if self.axis is not None else []) + (["keepdims=True"] if self.keepdims else [])
+
     def __str__(self):
-        name = type(self).__name__
-        if self.axis is None and not self.keepdims:
-            return name
-        shown = [f"axis={self.axis}"] if self.axis is not None else []
-        return f"{name}{{{', '.join(shown + (['keepdims=True'] if self.keepdims else []))}}}"
+        settings = self._settings()
+        return type(self).__name__ + (f"{{{', '.join(settings)}}}" if settings else "")
 
     __repr__ = __str__
 
     def pretty(self, operands: list[str]) -> str:
         """How pprint writes the reduction: ``sum(x)``, ``max(x, axis=(1,), keepdims=True)``."""
-        shown = [f"axis={self.axis}"] if self.axis is not None else []
-        return f"{type(self).__name__.lower()}({', '.join(operands + shown + (['keepdims=True'] if self.keepdims else []))})"
+        return f"{type(self).__name__.lower()}({', '.join(operands + self._settings())})"
 
     def axes(self, ndim: int) -> tuple[int, ...]:
         """The reduced axes of a ``ndim``-D input."""
