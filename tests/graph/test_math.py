@@ -96,10 +96,12 @@ def test_comparisons_give_int8_and_the_operators_build_them(device):
     assert [str(o.owner.op) for o in outs[:2]] == ["LT", "LE"] and outs[-1].owner.op == gt
 
 
-def test_variables_keep_identity_equality():
+def test_variables_keep_identity_equality_and_have_no_truth_value():
     x, y = vector("x"), vector("y")
     assert (x == x) is True and (x == y) is False
     assert len({x, y, x}) == 2
+    with pytest.raises(TypeError, match=r"the truth of LT.0 is unknown .*use switch\(cond, a, b\)"):
+        bool(x < y)
 
 
 def test_a_mask_fuses_into_one_kernel_with_the_comparison():

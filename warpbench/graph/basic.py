@@ -94,6 +94,10 @@ class Variable:
         from warpbench.graph import subtensor
         return subtensor.getitem(self, index)
 
+    def __bool__(self):
+        raise TypeError(f"the truth of {self} is unknown until a function runs it: "
+                        f"use switch(cond, a, b) for a choice in the graph")
+
     def __iter__(self):
         raise TypeError(f"{self} is symbolic and its length unknown: index it (x[i]) instead of iterating")
 
