@@ -94,6 +94,22 @@ def test_argmax_is_the_first_maximum_as_int64(device):
     np.testing.assert_array_equal(got[3], [1, 0, 2])
     with pytest.raises(AxisError, match="takes one axis"):
         argmax(x, axis=(0, 1))
+    for shape in [(3, 0), (0, 0)]:
+        with pytest.raises(ShapeError, match=r"Argmax\{axis=\(1,\)\}.*argmax of an empty sequence"):
+            function([x], argmax(x, axis=1), device=device)(np.zeros(shape, np.float32))
+    assert function([x], argmax(x, axis=1), device=device)(np.zeros((0, 4), np.float32)).shape == (0,)
+
+
+@pytest.mark.parametrize("axis, on_emu", [(-1, True), (None, True), (0, False), (1, False)])
+def test_argmax_runs_the_argmax_kernel_along_the_last_axis(axis, on_emu, emu):
+    t = tensor("t", "float64", 3)
+    b = np.random.default_rng(7).integers(0, 4, (2, 5, 37)).astype(np.float64)  # ties: the first one wins
+    f = function([t], argmax(t, axis=axis, keepdims=True), device="emu")
+    assert ("Argmax" in debugprint(f, file=io.StringIO()).splitlines()[1]) == on_emu
+    got = f(b)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, np.argmax(b, axis=axis, keepdims=True) if axis is not None else
+                                  np.argmax(b).reshape(1, 1, 1))
 
 
 def test_sum_prod_and_mean_take_theanos_dtype_argument():

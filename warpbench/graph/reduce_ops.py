@@ -5,8 +5,9 @@ from them.
 ``axis`` is None (every axis), an int or a tuple of ints, negatives counting from the end;
 it is checked when the graph is built. On a kernel device ``sum`` and ``max`` of float32 or
 float64 run the registry's ``reduce_sum`` / ``reduce_max`` kernels when the reduced axes are
-a leading or trailing run (the input then is a row-major matrix reduced along one axis);
-other reductions run on the host. Sums of integers are int64, as in NumPy.
+a leading or trailing run (the input then is a row-major matrix reduced along one axis), and
+``argmax`` along the last axis runs ``argmax_warp_row``; other reductions (min, prod, other
+axes) run on the host. Sums of integers are int64, as in NumPy.
 """
 from __future__ import annotations
 
@@ -185,10 +186,33 @@ class Min(Max):
 
 
 class Argmax(Reduce):
-    """The index (int64) of the first maximum along one axis, or in the flattened x (axis None)."""
+    """The index (int64) of the first maximum along one axis, or in the flattened x (axis None).
+
+    On a kernel device the registry's ``argmax_warp_row`` computes it along the last axis (or
+    over the flattened x); its int32 result is widened by a generated cast kernel."""
 
     def output_dtype(self, dtype):
         return "int64"
+
+    def device_kernel(self, node):
+        x = node.inputs[0]
+        if x.dtype not in FLOAT_DTYPES or x.ndim == 0 or self.axis not in (None, (x.ndim - 1,)):
+            return None
+        return "argmax_warp_row" + ("_f64" if x.dtype == "float64" else "")
+
+    def perform_device(self, node, kernel, inputs, output_storage):
+        from warpbench.graph.fusion import Composite, composite_kernel
+        from warpbench.graph.math import Cast
+        x = inputs[0]
+        rows = 1 if self.axis is None else int(np.prod(x.shape[:-1]))
+        cols = int(np.prod(x.shape)) if self.axis is None else x.shape[-1]
+        if cols == 0:  # as NumPy, even when there is no row to reduce
+            raise ShapeError(f"{self}: the argmax of an empty sequence (x has shape {shape_str(x.shape)})")
+        shape = self.infer_shape(node, [tuple(x.shape)])[0]
+        found = kernel.device.empty(shape, "int32")
+        kernel.launch_problem({"rows": rows, "cols": cols, "dtype": np.dtype(x.dtype).name}, {"x": x, "out": found})
+        widen = Composite(1, ((Cast("int64"), (("i", 0),), "int64"),))
+        output_storage[0][0] = composite_kernel(widen).launch(kernel.device, [found])[0]
 
     def perform(self, node, inputs, output_storage):
         x = inputs[0]
