@@ -8,7 +8,8 @@ array([ 6., 12.], dtype=float32)
 
 Modules, in the order a graph meets them: config (floatX), type (TensorType,
 GpuArrayType), basic (Variable, Constant, Apply, walks), op (the Op contract), elemwise /
-reduction / linalg / axpb / transfer / shape (the ops; ``x.shape``), c_op (ops written in
+reduction / linalg / axpb / transfer / shape (the ops; ``x.shape``), tensor_ops (Theano's
+tensor ops from math, reduce_ops, shape_ops, subtensor, creation), c_op (ops written in
 C, compiled by c_compile), gpu_op (GpuElemwise, ElementwiseKernel nodes), shared (values
 that live on the device using them), gradient (grad, verify_grad), fg (FunctionGraph),
 fusion (Composite), rewrite (merge, shape inference, constant folding, fusion, lift to
