@@ -16,8 +16,6 @@ from warpbench.graph.basic import as_variable
 from warpbench.graph.elemwise import Elemwise, _c_function, _unbroadcast
 from warpbench.graph.type import FLOAT_DTYPES
 
-_INT8 = np.int8
-
 
 class Log(Elemwise):
     """log(x)"""
@@ -107,9 +105,6 @@ class Abs(Elemwise):
         x = operands[0]
         return f"(({x} < 0) ? -{x} : {x})"
 
-    def pretty(self, operands):
-        return f"abs({operands[0]})"
-
 
 class Sgn(Elemwise):
     """-1, 0 or 1 by the sign of x (Theano's ``sgn``); its gradient is zero."""
@@ -146,7 +141,7 @@ class Compare(Elemwise):
     numpy_function = None
 
     def impl(self, x, y):
-        return type(self).numpy_function(x, y).astype(_INT8)
+        return type(self).numpy_function(x, y).astype(np.int8)
 
     def c_operand_type(self, ctype):
         # The output type (signed char) would truncate the operands: compare in double.
