@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from warpbench.errors import ShapeError, VerificationError, WarpbenchError
-from warpbench.graph import (Apply, Op, exp, fill, function, grad, scalar, sigmoid, tanh, vector,
+from warpbench.graph import (Apply, Op, dot, exp, fill, function, grad, scalar, sigmoid, tanh, vector,
                              verify_grad)
 
 from .book import AXPBOp as BookAXPBOp
@@ -80,3 +80,20 @@ def test_grad_of_grad():
     dx = grad(x * x * x, x)
     d2x = grad(dx, x)
     assert function([x], d2x, device="cpu")(2.0) == pytest.approx(12.0)
+
+
+def _mlp_loss(x, W, b):
+    h = tanh(dot(x, W) + b)
+    return (h * h).sum()
+
+
+@pytest.mark.parametrize("device", ["cpu", "emu"])
+def test_second_order_gradients_of_an_mlp_loss(device, request):
+    if device == "emu":
+        request.getfixturevalue("emu")
+    rng = np.random.default_rng(5)
+    points = [rng.standard_normal((3, 4)), rng.standard_normal((4, 5)) / 2, rng.standard_normal(5)]
+    # the gradients are the functions checked: their own gradients are second derivatives
+    verify_grad(lambda x, W, b: grad(_mlp_loss(x, W, b), W), points, device=device)
+    verify_grad(lambda x, W, b: grad(_mlp_loss(x, W, b), b) * 2, points, device=device)
+    verify_grad(lambda x, W, b: grad(_mlp_loss(x, W, b), x).sum(axis=0), points, device=device)

@@ -3,8 +3,10 @@ infer_shape and the host implementation agree with perform (the NumPy reference)
 import numpy as np
 import pytest
 
-from warpbench.graph import (AXPBOp, Op, TensorType, add, dot, exp, fill, mul, neg, relu, sigmoid, step,
-                             sub, sum, sum_to, tanh, transpose, true_div)
+from warpbench.graph import (AXPBOp, AdvancedIncSubtensor1, AdvancedSubtensor1, Argmax, Cast, DimShuffle, Join, Max,
+                             Op, Prod, Sum, TensorType, add, clip, dot, exp, fill, log, lt, maximum, mul, neg, pow,
+                             relu, sigmoid, sqrt, step, sub, sum_to, switch, tanh, true_div)
+from warpbench.graph.linalg import transpose
 from warpbench.graph.op import output_variable
 
 
@@ -67,7 +69,7 @@ CONTRACT = [
     (sigmoid, [arr(2, 7, dtype="float64")]),
     (relu, [arr(31)]),
     (step, [arr(6)]),
-    (sum, [arr(3, 4)]),
+    (Sum(), [arr(3, 4)]),
     (fill, [arr(3, 4), arr(4)]),
     (sum_to, [arr(2, 3, 5), arr(3, 1)]),
     (transpose, [arr(1, 7)]),
@@ -75,6 +77,23 @@ CONTRACT = [
     (dot, [arr(3, 4), arr(4, 2)]),
     (AXPBOp(4, 5), [arr(7, 3)]),
     (AXPBOp(2.5, -1), [arr(11, dtype="float64")]),
+    (log, [arr(3, 2) + 3]),
+    (sqrt, [arr(5, dtype="float64") + 3]),
+    (pow, [arr(4, 3) + 3, arr(3)]),
+    (maximum, [arr(2, 1), arr(1, 6)]),
+    (clip, [arr(9), arr(1), arr(9) + 4]),
+    (lt, [arr(3, 3), arr(3)]),
+    (switch, [arr(4), arr(4), arr(1)]),
+    (Cast("int32"), [arr(2, 5)]),
+    (Sum((1,), True), [arr(2, 3, 4)]),
+    (Max((0, 2)), [arr(2, 3, 4, dtype="float64")]),
+    (Prod(), [arr(3, 3)]),
+    (Argmax((1,)), [arr(4, 6)]),
+    (DimShuffle((1, "x", 0)), [arr(3, 5)]),
+    (DimShuffle((0, 1)), [arr(3, 5)]),
+    (Join(1), [arr(2, 3), arr(2, 1), arr(2, 4)]),
+    (AdvancedSubtensor1(), [arr(5, 3), np.array([4, 0, 4])]),
+    (AdvancedIncSubtensor1(), [arr(5, 3), arr(3), np.array([4, 0, 4])]),
 ]
 
 

@@ -8,7 +8,8 @@ array([ 6., 12.], dtype=float32)
 
 Modules, in the order a graph meets them: config (floatX), type (TensorType,
 GpuArrayType), basic (Variable, Constant, Apply, walks), op (the Op contract), elemwise /
-reduction / linalg / axpb / transfer / shape (the ops; ``x.shape``), c_op (ops written in
+reduction / linalg / axpb / transfer / shape (the ops; ``x.shape``), tensor_ops (Theano's
+tensor ops from math, reduce_ops, shape_ops, subtensor, creation), c_op (ops written in
 C, compiled by c_compile), gpu_op (GpuElemwise, ElementwiseKernel nodes), shared (values
 that live on the device using them), gradient (grad, verify_grad), fg (FunctionGraph),
 fusion (Composite; composite_c its C loop), inplace (destroy_map), rewrite (merge, shape inference, constant folding, fusion, lift to
@@ -30,13 +31,15 @@ from warpbench.graph.gradient import grad, verify_grad
 from warpbench.graph.linalg import Dot, Transpose, dot, transpose
 from warpbench.graph.lstm import LSTM, LSTMGrad, lstm
 from warpbench.graph.nnet import (RandomStream, batch_normalization, batch_normalization_test,
-                                  batch_normalization_train, categorical_crossentropy, conv2d, dropout, flatten,
+                                  batch_normalization_train, categorical_crossentropy, conv2d, dropout,
                                   log_softmax, pool_2d, softmax)
 from warpbench.graph.op import MethodNotDefined, Op
 from warpbench.graph.printing import debugprint, pprint, print_profile
-from warpbench.graph.reduction import Fill, Sum, SumTo, fill, sum, sum_to
+from warpbench.graph.reduction import Fill, SumTo, fill, sum_to
 from warpbench.graph.scan import scan
 from warpbench.graph.scan_op import Scan
+from warpbench.graph.tensor_ops import *  # noqa: F401,F403  Theano's tensor ops (see tensor_ops.py)
+from warpbench.graph.tensor_ops import __all__ as _tensor_names
 from warpbench.graph.shape import Shape, ShapeI, shape_of
 from warpbench.graph.shared import SharedVariable, shared
 from warpbench.graph.transfer import GpuFromHost, HostFromGpu, placement
@@ -48,13 +51,13 @@ __all__ = [
     "AXPBOp", "Add", "Apply", "Composite", "Constant", "Dot", "Elemwise", "ElementwiseKernel", "ElementwiseOp",
     "Exp", "Fill", "Function", "FunctionGraph", "GpuArrayType", "GpuElemwise", "GpuFromHost", "HostFromGpu",
     "RawKernel", "MethodNotDefined", "Mul", "Neg", "Op", "Relu",
-    "SharedVariable", "Sigmoid", "Step", "Sub", "Sum", "SumTo", "Tanh", "TensorType", "Transpose", "TrueDiv",
+    "SharedVariable", "Sigmoid", "Step", "Sub", "SumTo", "Tanh", "TensorType", "Transpose", "TrueDiv",
     "Variable", "add",
     "as_variable", "constant", "debugprint", "dot", "exp", "fill", "function", "grad", "matrix", "mul",
-    "neg", "placement", "print_profile", "relu", "scalar", "shared", "sigmoid", "step", "sub", "sum",
-    "sum_to", "tanh", "tensor", "tensor4", "transpose", "true_div", "vector", "verify_grad",
+    "neg", "placement", "print_profile", "relu", "scalar", "shared", "sigmoid", "step", "sub",
+    "sum_to", "tanh", "tensor", "tensor4", "true_div", "vector", "verify_grad",
     "Shape", "ShapeI", "pprint", "shape_of", "Scan", "scan",
     "BiLSTM", "BiLSTMGrad", "LSTM", "LSTMGrad", "bilstm", "lstm",
     "RandomStream", "batch_normalization", "batch_normalization_test", "batch_normalization_train",
-    "categorical_crossentropy", "conv2d", "dropout", "flatten", "log_softmax", "pool_2d", "softmax",
-]
+    "categorical_crossentropy", "conv2d", "dropout", "log_softmax", "pool_2d", "softmax",
+] + _tensor_names

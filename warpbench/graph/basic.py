@@ -7,6 +7,7 @@ inputs, constants and shared variables.
 """
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
@@ -18,12 +19,11 @@ from warpbench.graph.type import TensorType, shape_str
 _GRAPH_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
-def _operator(name: str, reflected: bool = False):
-    """A binary operator method calling ``elemwise.<name>`` (``reflected``: for ``2 * x``)."""
+def _operator(name: str, reflected: bool = False, module: str = "elemwise"):
+    """A binary operator method calling ``<module>.<name>`` (``reflected``: for ``2 * x``)."""
     def method(self, other):
-        # elemwise imports this module, hence the import at call time.
-        from warpbench.graph import elemwise
-        op = getattr(elemwise, name)
+        # the op modules import this module, hence the import at call time.
+        op = getattr(importlib.import_module(f"warpbench.graph.{module}"), name)
         return op(other, self) if reflected else op(self, other)
     method.__name__ = f"__{'r' if reflected else ''}{name}__"
     return method
@@ -66,6 +66,10 @@ class Variable:
     __sub__, __rsub__ = _operator("sub"), _operator("sub", reflected=True)
     __mul__, __rmul__ = _operator("mul"), _operator("mul", reflected=True)
     __truediv__, __rtruediv__ = _operator("true_div"), _operator("true_div", reflected=True)
+    __pow__, __rpow__ = _operator("pow", module="math"), _operator("pow", reflected=True, module="math")
+    # ==, != keep identity (variables are dict keys); math.eq / math.neq compare values.
+    __lt__, __le__ = _operator("lt", module="math"), _operator("le", module="math")
+    __gt__, __ge__ = _operator("gt", module="math"), _operator("ge", module="math")
 
     def __neg__(self):
         from warpbench.graph import elemwise
@@ -81,16 +85,74 @@ class Variable:
         from warpbench.graph import shape
         return shape.shape_of(self)
 
+    def __abs__(self):
+        from warpbench.graph import math
+        return math.abs(self)
+
+    def __getitem__(self, index) -> "Variable":
+        """``x[i]``, ``x[:, 1:3]``, ``x[ids]`` (see subtensor.py)."""
+        from warpbench.graph import subtensor
+        return subtensor.getitem(self, index)
+
+    def __bool__(self):
+        raise TypeError(f"the truth of {self} is unknown until a function runs it: "
+                        f"use switch(cond, a, b) for a choice in the graph")
+
+    def __iter__(self):
+        raise TypeError(f"{self} is symbolic and its length unknown: index it (x[i]) instead of iterating")
+
     @property
     def T(self) -> "Variable":
-        """The transpose of a matrix variable."""
-        from warpbench.graph import linalg
-        return linalg.transpose(self)
+        """The variable with its axes reversed (a matrix transposed)."""
+        from warpbench.graph import shape_ops
+        return shape_ops.transpose(self)
 
-    def sum(self) -> "Variable":
-        """The sum of all elements, a scalar variable."""
-        from warpbench.graph import reduction
-        return reduction.sum(self)
+    def _call(self, module: str, name: str, *args, **kwargs) -> "Variable":
+        return getattr(importlib.import_module(f"warpbench.graph.{module}"), name)(self, *args, **kwargs)
+
+    def sum(self, axis=None, dtype=None, keepdims=False) -> "Variable":
+        """The sum over ``axis`` (all elements by default)."""
+        return self._call("reduce_ops", "sum", axis, dtype, keepdims)
+
+    def prod(self, axis=None, dtype=None, keepdims=False) -> "Variable":
+        """The product over ``axis``."""
+        return self._call("reduce_ops", "prod", axis, dtype, keepdims)
+
+    def mean(self, axis=None, dtype=None, keepdims=False) -> "Variable":
+        """The mean over ``axis``."""
+        return self._call("reduce_ops", "mean", axis, dtype, keepdims)
+
+    def max(self, axis=None, keepdims=False) -> "Variable":
+        """The maximum over ``axis``."""
+        return self._call("reduce_ops", "max", axis, keepdims)
+
+    def min(self, axis=None, keepdims=False) -> "Variable":
+        """The minimum over ``axis``."""
+        return self._call("reduce_ops", "min", axis, keepdims)
+
+    def argmax(self, axis=None, keepdims=False) -> "Variable":
+        """The index of the first maximum along ``axis``."""
+        return self._call("reduce_ops", "argmax", axis, keepdims)
+
+    def var(self, axis=None, ddof=0, keepdims=False) -> "Variable":
+        """The variance over ``axis``."""
+        return self._call("reduce_ops", "var", axis, ddof, keepdims)
+
+    def reshape(self, shape, ndim=None) -> "Variable":
+        """The variable reshaped (see shape_ops.reshape)."""
+        return self._call("shape_ops", "reshape", shape, ndim)
+
+    def flatten(self, ndim=1) -> "Variable":
+        """The first ``ndim - 1`` axes kept, the rest merged."""
+        return self._call("shape_ops", "flatten", ndim)
+
+    def dimshuffle(self, *pattern) -> "Variable":
+        """Axes reordered, dropped (extent 1) or added ('x')."""
+        return self._call("shape_ops", "dimshuffle", *pattern)
+
+    def astype(self, dtype) -> "Variable":
+        """The variable cast to ``dtype``."""
+        return self._call("math", "cast", dtype)
 
 
 class Constant(Variable):

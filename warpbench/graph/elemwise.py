@@ -63,6 +63,11 @@ class Elemwise(Op):
             raise MethodNotDefined(f"{type(self).__name__} has no C expression")
         return f"({operands[0]} {self.c_operator} {operands[1]})"
 
+    def c_operand_type(self, ctype: str) -> str:
+        """The C type the operands are converted to before ``c_expression``: the output's
+        ``ctype``, except for ops whose operands must keep their values (comparisons)."""
+        return ctype
+
     def pretty(self, operands: list[str]) -> str:
         """The op on ``operands`` as a Composite prints it: ``(i0 + i1)``, ``exp(i0)``."""
         if self.c_operator is not None:
@@ -210,8 +215,11 @@ class Relu(Elemwise):
 
 
 class Step(Elemwise):
-    """1 where x > 0, else 0 (in x's dtype): relu's derivative. It has no gradient itself."""
+    """1 where x > 0, else 0 (in x's dtype): relu's derivative. Its own gradient is zero."""
     nin = 1
+
+    def grad(self, inputs, output_grads):
+        return [None]
 
     @staticmethod
     def impl(x):

@@ -61,12 +61,17 @@ class Composite(InPlace, Elemwise):
 
     __repr__ = __str__
 
-    def expression(self) -> str:
-        """The steps as one expression over ``i0, i1...``, e.g. ``(i0 + (i1 * i2))``."""
+    def expression(self, names: list[str] | None = None) -> str:
+        """The steps as one expression over ``names`` (default ``i0, i1...``), e.g. ``(i0 + (i1 * i2))``."""
+        names = names or [f"i{k}" for k in range(self.nin)]
         shown: list[str] = []
         for op, operands, _ in self.steps:
-            shown.append(op.pretty([f"i{k}" if kind == "i" else shown[k] for kind, k in operands]))
+            shown.append(op.pretty([names[k] if kind == "i" else shown[k] for kind, k in operands]))
         return shown[-1]
+
+    def pretty(self, operands: list[str]) -> str:
+        """The whole expression on ``operands``: pprint sees through fusion."""
+        return self.expression(operands)
 
     def make_node(self, *inputs):
         if len(inputs) != self.nin:
@@ -84,12 +89,14 @@ class Composite(InPlace, Elemwise):
 
     def c_operation(self) -> str:
         """The steps as C statements over inputs ``i0, i1...`` setting ``out0``; each step is
-        computed in the C type of its output, its operands cast to it."""
+        computed in the C type of its output, its operands cast to it (or to the type its op's
+        ``c_operand_type`` asks for)."""
         lines, dtypes = [], []
         for j, (op, operands, dtype) in enumerate(self.steps):
             ctype = C_NAMES[dtype]
-            names = [f"(({ctype})i{k})" if kind == "i" else f"v{k}" if dtypes[k] == dtype else f"(({ctype})v{k})"
-                     for kind, k in operands]
+            otype = op.c_operand_type(ctype)
+            names = [f"(({otype})i{k})" if kind == "i" else f"v{k}" if C_NAMES[dtypes[k]] == otype
+                     else f"(({otype})v{k})" for kind, k in operands]
             lines.append(f"const {ctype} v{j} = {op.c_expression(names, ctype)};")
             dtypes.append(dtype)
         return "\n".join(lines + [f"out0 = v{len(self.steps) - 1};"])

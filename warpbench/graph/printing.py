@@ -52,7 +52,7 @@ def _notations() -> dict:
              linalg.Transpose: ("suffix", ".T"), shape.ShapeI: ("extent", None),
              transfer.GpuFromHost: ("call", None), transfer.HostFromGpu: ("call", None)}
     for op_class, name in [(elemwise.Exp, "exp"), (elemwise.Tanh, "tanh"), (elemwise.Sigmoid, "sigmoid"),
-                           (elemwise.Relu, "relu"), (elemwise.Step, "step"), (reduction.Sum, "sum"),
+                           (elemwise.Relu, "relu"), (elemwise.Step, "step"),
                            (reduction.Fill, "fill"), (reduction.SumTo, "sum_to"), (shape.Shape, "shape")]:
         table[op_class] = ("call", name)
     return table
@@ -83,10 +83,12 @@ def pprint(obj) -> str:
             return str(var), False
         op = getattr(node.op, "scalar_op", node.op)   # a GpuElemwise prints as the op it runs
         kind, symbol = table.get(type(op), (None, None))
-        if kind is None:
+        if kind is None and not hasattr(op, "pretty"):
             return f"{node.op}.{var.index}", False
         args = [show(v) for v in node.inputs]
         operands = [f"({text})" if compound else text for text, compound in args]
+        if kind is None:  # an op that writes itself (elementwise math, reductions)
+            return op.pretty([text for text, _ in args] if len(args) == 1 else operands), False
         if kind == "infix":
             return f" {symbol} ".join(operands), True
         if kind == "prefix":

@@ -1,5 +1,6 @@
-"""Sums and broadcasts: ``Sum`` (all elements), and the pair that are each other's adjoint,
-``Fill`` (broadcast a value up to a shape) and ``SumTo`` (sum a gradient down to a shape).
+"""Broadcasts: the pair that are each other's adjoint, ``Fill`` (broadcast a value up to a
+shape) and ``SumTo`` (sum a gradient down to a shape). ``Sum`` and the other reductions
+along axes are in reduce_ops.py.
 
 Gradients need the pair: the gradient of a broadcast input is the output gradient summed
 over the broadcast axes (``SumTo``), and the gradient of a sum is the output gradient
@@ -13,25 +14,6 @@ from warpbench.errors import ShapeError
 from warpbench.graph.basic import Apply, as_variable
 from warpbench.graph.op import Op, output_variable
 from warpbench.graph.type import broadcast_shape, shape_str
-
-
-class Sum(Op):
-    """The sum of all elements of x, a scalar of x's dtype."""
-
-    __props__ = ()
-
-    def make_node(self, x):
-        x = as_variable(x)
-        return Apply(self, [x], [output_variable([x], x.dtype, 0)])
-
-    def perform(self, node, inputs, output_storage):
-        output_storage[0][0] = np.asarray(inputs[0].sum(dtype=node.outputs[0].dtype))
-
-    def infer_shape(self, node, input_shapes):
-        return [()]
-
-    def grad(self, inputs, output_grads):
-        return [fill(inputs[0], output_grads[0])]
 
 
 class Fill(Op):
@@ -60,7 +42,7 @@ class Fill(Op):
 class SumTo(Op):
     """``g`` summed over the axes where NumPy broadcast ``like`` to g's shape.
 
-    Used by gradients only; it has no gradient itself.
+    Used by gradients; its own gradient broadcasts back (``fill``), for second derivatives.
     """
 
     __props__ = ()
@@ -84,5 +66,9 @@ class SumTo(Op):
                              f"shape {shape_str(like)}")
         return [tuple(like)]
 
+    def grad(self, inputs, output_grads):
+        # like broadcasts to g's shape, so the output gradient does too; like gives only a shape.
+        return [fill(inputs[0], output_grads[0]), None]
 
-sum, fill, sum_to = Sum(), Fill(), SumTo()
+
+fill, sum_to = Fill(), SumTo()

@@ -1,5 +1,5 @@
 """Neural-network ops with Theano's names: ``conv2d``, ``pool_2d``, ``softmax``, ``log_softmax``,
-``categorical_crossentropy``, the batch-normalization trio, ``dropout`` and ``flatten``
+``categorical_crossentropy``, the batch-normalization trio and ``dropout``
 (``relu``, ``sigmoid`` and ``tanh`` are the elementwise ops, re-exported).
 
 Each op computes in NumPy (``perform``), with the host code where the library has it, and
@@ -11,7 +11,6 @@ from warpbench.graph.nnet.batchnorm import (BatchNormTrain, BatchNormTrainGrad, 
                                             batch_normalization_test, batch_normalization_train)
 from warpbench.graph.nnet.conv import Conv2d, Conv2dGradInputs, Conv2dGradWeights, FlipFilters, conv2d
 from warpbench.graph.nnet.dropout import RandomStream, dropout
-from warpbench.graph.nnet.flatten import Flatten, flatten
 from warpbench.graph.nnet.pool import AveragePoolGrad, MaxPoolGrad, Pool, pool_2d
 from warpbench.graph.nnet.softmax import (CategoricalCrossentropy, CrossentropyCategorical1Hot, LogSoftmax,
                                           LogSoftmaxGrad, Softmax, SoftmaxGrad, categorical_crossentropy,
@@ -19,8 +18,8 @@ from warpbench.graph.nnet.softmax import (CategoricalCrossentropy, CrossentropyC
 
 __all__ = [
     "AveragePoolGrad", "BatchNormTrain", "BatchNormTrainGrad", "CategoricalCrossentropy", "Conv2d",
-    "Conv2dGradInputs", "Conv2dGradWeights", "CrossentropyCategorical1Hot", "Flatten", "FlipFilters", "LogSoftmax",
+    "Conv2dGradInputs", "Conv2dGradWeights", "CrossentropyCategorical1Hot", "FlipFilters", "LogSoftmax",
     "LogSoftmaxGrad", "MaxPoolGrad", "Pool", "RandomStream", "Softmax", "SoftmaxGrad", "batch_normalization",
     "batch_normalization_test", "batch_normalization_train", "categorical_crossentropy", "conv2d", "dropout",
-    "flatten", "log_softmax", "pool_2d", "relu", "sigmoid", "softmax", "tanh",
+    "log_softmax", "pool_2d", "relu", "sigmoid", "softmax", "tanh",
 ]
