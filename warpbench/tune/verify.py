@@ -1,0 +1,51 @@
+"""Verification of one configuration: the tuned problem and every awkward size, outputs poisoned.
+
+A configuration is only ranked once it matches the NumPy reference everywhere it was run
+(:func:`warpbench.check.check_problem`: outputs poisoned before each launch, so an element
+it forgot to write fails). A wrong answer, a failed compile or launch, or any other error
+of the configuration is returned as its failure; nothing here stops the run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from warpbench.check import check_problem
+from warpbench.errors import WarpbenchError
+from warpbench.kernels.spec import KernelSpec, Problem
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a configuration computed every problem right, the worst absolute error and,
+    when it did not, the first failure; ``kernel`` is the compiled kernel (None if none)."""
+
+    ok: bool
+    max_error: float | None
+    message: str
+    kernel: object = None
+
+
+def verification_problems(spec: KernelSpec, problem: Problem) -> list[Problem]:
+    """The tuned problem, then the workload's awkward check problems of its dtype."""
+    dtype = problem.get("dtype")
+    awkward = [p for p in spec.workload.check_problems if p.get("dtype", dtype) == dtype and p != problem]
+    return [problem, *awkward]
+
+
+def verify(device, spec: KernelSpec, config: dict, problems: list[Problem], seed: int = 0) -> Verdict:
+    """Compile ``spec`` under ``config`` on ``device`` and check it at each of ``problems``."""
+    try:
+        kernel = device.compile(spec, config)
+    except WarpbenchError as exc:
+        return Verdict(False, None, f"compile: {exc}")
+    worst = 0.0
+    for problem in problems:
+        try:
+            result = check_problem(kernel, problem, seed)
+        except (WarpbenchError, ArithmeticError, MemoryError, ValueError) as exc:
+            return Verdict(False, worst or None, f"at {spec.workload.describe(problem)}: {type(exc).__name__}: {exc}",
+                           kernel)
+        worst = max(worst, result.max_abs_err)
+        if not result.ok:
+            return Verdict(False, worst, f"wrong at {result.problem}: {result.message}", kernel)
+    return Verdict(True, worst, "", kernel)
