@@ -23,6 +23,8 @@ from warpbench.errors import ConfigError
 from warpbench.tune.record import Evaluation
 
 FILE_NAME = "tune.sqlite"
+#: SQLite has no infinity literal: an output never written (infinite error) is stored as this.
+_INFINITE = 1e308
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY, kernel TEXT NOT NULL, source_hash TEXT NOT NULL, defines TEXT NOT NULL,
@@ -108,7 +110,8 @@ class TuneDatabase:
         rows = self._db.execute("SELECT config, status, reason, value, median, iqr, samples, max_error, resources, "
                                 "seconds FROM configs WHERE run = ? ORDER BY position", (run,))
         return [Evaluation(json.loads(config), status, reason, value, tuple(json.loads(samples)), median, iqr,
-                           max_error, json.loads(resources), seconds)
+                           math.inf if max_error is not None and max_error >= _INFINITE else max_error,
+                           json.loads(resources), seconds)
                 for config, status, reason, value, median, iqr, samples, max_error, resources, seconds in rows]
 
     def store(self, run: int, evaluation: Evaluation) -> None:
@@ -119,7 +122,7 @@ class TuneDatabase:
             "INSERT OR REPLACE INTO configs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (run, json.dumps(evaluation.config), evaluation.status, evaluation.reason, _number(evaluation.value),
              _number(evaluation.median), _number(evaluation.iqr), json.dumps(list(evaluation.samples)),
-             None if error is None else (1e308 if math.isinf(error) else _number(error)),
+             None if error is None else (_INFINITE if math.isinf(error) else _number(error)),
              json.dumps(evaluation.resources), evaluation.seconds, time.time(), position))
         self._db.commit()
 

@@ -50,7 +50,9 @@ def _compile(spec: KernelSpec, config: dict, arch: str) -> Static:
         module = nvcc_module(spec, spec.defines(config), arch)
     except WarpbenchError as exc:
         return Static(None, str(exc))
-    found = module.resources.get(spec.entry)
+    # A kernel without extern "C" appears under its C++ mangled name (_Z10vector_addPfS_S_i).
+    mangled = [r for name, r in module.resources.items() if name.startswith(f"_Z{len(spec.entry)}{spec.entry}")]
+    found = module.resources.get(spec.entry) or (mangled[0] if len(mangled) == 1 else None)
     if found is None:
         return Static(None, f"{spec.name}: ptxas reported no entry {spec.entry}")
     return Static(found)

@@ -201,7 +201,9 @@ def tune(kernel, problem: Problem | None = None, *, device=None, strategy: str =
         raise ConfigError(f"{spec.name}: budget must be at least 1 configuration, got {budget}")
     if time_limit is not None and time_limit <= 0:
         raise ConfigError(f"{spec.name}: time limit must be positive, got {time_limit} s")
-    problem = {**default_problem(spec, device), **dict(problem or {})}
+    workload = spec.workload
+    known = workload.check_problems or workload.bench_problems
+    problem = {**(default_problem(spec, device) if known or problem is None else {}), **dict(problem or {})}
     if "dtype" in problem:
         spec.check_dtype(problem["dtype"])
     objective = objective_for(device, objective)
