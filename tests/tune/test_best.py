@@ -1,0 +1,26 @@
+"""Tuned configurations in use: device.compile(name) without a config takes the best stored one."""
+import warpbench
+from tests.tune.buggy import SPEC, TUNED
+from warpbench.tune.best import problem_distance, tuned_config
+
+
+def test_an_empty_database_leaves_the_defaults(emu, tmp_path, monkeypatch):
+    monkeypatch.setenv("WARPBENCH_TUNE_DB", str(tmp_path / "none.sqlite"))
+    assert tuned_config(emu, SPEC) is None
+    assert emu.compile("transpose_padded").config == {"TILE_DIM": 32, "BLOCK_ROWS": 8}
+
+
+def test_compile_without_a_config_takes_the_best_for_the_nearest_problem(emu, tmp_path, monkeypatch):
+    monkeypatch.setenv("WARPBENCH_TUNE_DB", str(tmp_path / "tune.sqlite"))
+    small = warpbench.tune(SPEC, {"n": 64, "dtype": "float32"}, device=emu, strategy="brute_force")
+    large = warpbench.tune(SPEC, TUNED, device=emu, strategy="brute_force")
+    assert tuned_config(emu, SPEC, {"n": 100, "dtype": "float32"}) == small.best.config
+    assert tuned_config(emu, SPEC, {"n": 5000, "dtype": "float32"}) == large.best.config
+    assert emu.compile(SPEC).config == large.best.config          # default problem: the tuned one
+    assert emu.compile(SPEC, {"TILE": 1}).config == {"TILE": 1, "BLOCK": 64}   # an explicit config wins
+    assert tuned_config(emu, SPEC, {"n": 100, "dtype": "float64"}) is None
+
+
+def test_problems_are_near_by_log_ratio_and_far_across_dtypes():
+    assert problem_distance({"n": 100}, {"n": 200}) < problem_distance({"n": 100}, {"n": 1000})
+    assert problem_distance({"n": 1, "dtype": "float32"}, {"n": 1, "dtype": "float64"}) == float("inf")
