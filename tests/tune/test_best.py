@@ -24,3 +24,16 @@ def test_compile_without_a_config_takes_the_best_for_the_nearest_problem(emu, tm
 def test_problems_are_near_by_log_ratio_and_far_across_dtypes():
     assert problem_distance({"n": 100}, {"n": 200}) < problem_distance({"n": 100}, {"n": 1000})
     assert problem_distance({"n": 1, "dtype": "float32"}, {"n": 1, "dtype": "float64"}) == float("inf")
+
+
+def test_warpbench_debug_says_which_tuned_config_compile_took(emu, tmp_path, monkeypatch):
+    import subprocess
+    import sys
+    monkeypatch.setenv("WARPBENCH_TUNE_DB", str(tmp_path / "tune.sqlite"))
+    best = warpbench.tune("transpose_padded", {"rows": 33, "cols": 65}, device=emu, budget=3).best
+    script = "import warpbench; print(warpbench.device('emu').compile('transpose_padded').config)"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                          env={**__import__("os").environ, "WARPBENCH_DEBUG": "1"})
+    assert done.stdout.strip() == str(best.config)
+    shown = ",".join(f"{k}={v}" for k, v in best.config.items())
+    assert f"transpose_padded: tuned config {shown} from {tmp_path / 'tune.sqlite'}" in done.stderr
