@@ -10,7 +10,8 @@ import argparse
 import json
 import sys
 
-from warpbench.cli.args import check_problem_fields, converter, device_kind, integer, literal_values, with_overrides
+from warpbench.cli.args import (check_problem_fields, converter, device_kind, integer, literal_values,
+                                report_folder, with_overrides)
 from warpbench.cli.tables import print_json
 from warpbench.errors import WarpbenchError
 
@@ -41,6 +42,8 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=integer, default=0, help="seed of the random and tpe strategies")
     p.add_argument("--show", action="store_true", help="print what the database holds for KERNEL; tune nothing")
     p.add_argument("--export", help="write the run(s) in Kernel Tuner's T4 JSON format to this file")
+    p.add_argument("--plot", type=report_folder,
+                   help="write SVG charts here: heatmap over two tunables, objective vs occupancy, speed-ups")
     p.add_argument("--json", action="store_true", help="print the rows as a JSON array instead of a table")
     p.set_defaults(handler=handle)
 
@@ -56,6 +59,8 @@ def _show(args) -> int:
     if not runs:
         raise WarpbenchError(f"{args.kernel}: no tuning run in {path}")
     _export(args, [export.to_t4(key, evaluations) for key, evaluations in runs])
+    key, evaluations = max(runs, key=lambda run: len(run[1]))
+    _plot(args, key, evaluations, path)
     if args.json:
         print_json([row for key, evaluations in runs for row in export.rows(key, evaluations)])
         return 0
@@ -65,6 +70,13 @@ def _show(args) -> int:
         print(export.table(key, evaluations, min((e for e in evaluations if e.usable), key=lambda e: e.value,
                                                  default=None)))
     return 0
+
+
+def _plot(args, key, evaluations, database) -> None:
+    if args.plot:
+        from warpbench.tune.plots import device_gains, write_plots
+        written = write_plots(args.plot, key, evaluations, device_gains(database, key.device, key.objective))
+        print(f"plots: {', '.join(map(str, written)) or 'none (no correct configuration)'}", file=sys.stderr)
 
 
 def _export(args, documents: list[dict]) -> None:
@@ -88,6 +100,7 @@ def handle(args) -> int:
     result = tune(spec, problem, device=device, strategy=args.strategy, budget=args.budget,
                   time_limit=args.time_limit, seed=args.seed)
     _export(args, [result.to_t4()])
+    _plot(args, result.key, result.evaluations, result.database)
     if args.json:
         print_json(result.rows())
     else:

@@ -51,3 +51,11 @@ class Evaluation:
     def usable(self) -> bool:
         """Whether this configuration may be chosen: correct and ranked."""
         return self.status in (VERIFIED, TIMED) and self.value is not None
+
+
+def speedup(evaluations: list[Evaluation], default: dict) -> float | None:
+    """The default configuration's objective over the best correct one's (None when either is missing)."""
+    usable = [e for e in evaluations if e.usable]
+    base = next((e for e in usable if e.config == default), None)
+    best = min(usable, key=lambda e: e.value, default=None)
+    return base.value / best.value if base and best and best.value else None

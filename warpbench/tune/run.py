@@ -25,7 +25,7 @@ from warpbench.tune.identity import run_key
 from warpbench.tune.objective import MODEL, model_seconds, objective_for, time_seconds
 from warpbench.tune.prune import OCCUPANCY_FLOOR, Static, compile_all, nvcc_missing_reason, prune_reason, \
     resource_fields
-from warpbench.tune.record import FAILED, PRUNED, TIMED, VERIFIED, Evaluation, config_label
+from warpbench.tune.record import FAILED, PRUNED, TIMED, VERIFIED, Evaluation, config_label, speedup
 from warpbench.tune.strategies import AUTO_BRUTE_FORCE, make_strategy, pick
 from warpbench.tune.verify import verification_problems, verify
 
@@ -75,9 +75,7 @@ class TuneResult:
     @property
     def speedup(self) -> float | None:
         """The default configuration's objective over the best one's (None when either is missing)."""
-        default = next((e for e in self.evaluations if e.config == self.default and e.usable), None)
-        best = self.best
-        return default.value / best.value if default and best and best.value else None
+        return speedup(self.evaluations, self.default)
 
     def rows(self) -> list[dict]:
         """One dict per configuration (see :func:`warpbench.tune.export.rows`)."""
