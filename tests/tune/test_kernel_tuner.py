@@ -49,8 +49,16 @@ def test_a_kernel_that_ignores_the_tail_fails_without_stopping_the_run(tmp_path)
 
 def test_grid_divisors_and_restrictions_follow_kernel_tuner(tmp_path):
     args, expected = arguments()
-    code = KERNEL_STRING.replace("int i = blockIdx.x * block_size_x + threadIdx.x;\n    if (i<n) {\n        c[i] = a[i] + b[i];\n    }",
-                                 "for (int k = 0; k < work; k++) { int i = (blockIdx.x * block_size_x + threadIdx.x) * work + k;\n if (i<n) c[i] = a[i] + b[i]; }")
+    code = """
+__global__ void vector_add(float *c, float *a, float *b, int n) {
+    for (int k = 0; k < work; k++) {
+        int i = (blockIdx.x * block_size_x + threadIdx.x) * work + k;
+        if (i<n) {
+            c[i] = a[i] + b[i];
+        }
+    }
+}
+"""
     results, _ = tune_kernel("vector_add", code, SIZE, args, {"block_size_x": [64, 128], "work": [1, 2, 4]},
                              grid_div_x=["block_size_x", "work"], restrictions=["block_size_x * work <= 256"],
                              answer=[expected, None, None, None], device="emu", database=tmp_path / "t.sqlite")

@@ -117,7 +117,8 @@ def _workload(kernel_name, params, arguments, answer, atol, description) -> Work
     nbytes = float(sum(a.nbytes for a in arrays.values()))
     return Workload(
         name=kernel_name, params=params,
-        make_inputs=lambda problem, rng: {p.name: arrays[p.name].copy() for p in params if p.role == IN and p.is_pointer},
+        make_inputs=lambda problem, rng: {p.name: arrays[p.name].copy() for p in params
+                                          if p.role == IN and p.is_pointer},
         output_shapes=lambda problem: {name: (arrays[name].shape, arrays[name].dtype) for name in expected},
         reference=lambda problem, inputs: dict(expected),
         problem_of=lambda given, scalars: dict(scalars), flops=lambda problem: 0.0,

@@ -94,7 +94,8 @@ def prune_reason(spec: KernelSpec, config: dict, problem: Problem, props: Device
     if resources is None:
         return None
     if resources.registers > props.max_registers_per_thread:
-        return f"ptxas: {resources.registers} registers per thread, {props.arch} allows {props.max_registers_per_thread}"
+        return (f"ptxas: {resources.registers} registers per thread, {props.arch} allows "
+                f"{props.max_registers_per_thread}")
     if resources.spills:
         return (f"ptxas: spills {resources.spills} bytes to local memory ({resources.spill_stores} B stores, "
                 f"{resources.spill_loads} B loads)")

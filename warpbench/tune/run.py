@@ -96,8 +96,8 @@ class TuneResult:
     def summary(self) -> str:
         """One line: counts per status, the best configuration and its gain over the default."""
         best = self.best
-        shown = (f"best {best.key} ({self.objective} {best.value * 1e6:.3f} µs"
-                 + (f", {self.speedup:.2f}x the default" if self.speedup else "") + ")") if best else "no correct config"
+        gain = f", {self.speedup:.2f}x the default" if self.speedup else ""
+        shown = f"best {best.key} ({self.objective} {best.value * 1e6:.3f} µs{gain})" if best else "no correct config"
         return (f"{self.key.kernel} on {self.key.device}: {len(self.evaluations)} configs "
                 f"({self.new} new, {len(self.evaluations) - self.new} from the database) with {self.strategy}: "
                 f"{len(self.verified)} verified, {len(self.failed)} failed, {len(self.pruned)} pruned; {shown}")
