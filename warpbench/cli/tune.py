@@ -39,6 +39,8 @@ def add_parser(sub) -> None:
     limit = p.add_mutually_exclusive_group()
     limit.add_argument("--budget", type=integer, help="configurations to evaluate, stored ones included")
     limit.add_argument("--time-limit", type=seconds, help="seconds for this run")
+    p.add_argument("--parallel", metavar="ray[:ADDRESS]",
+                   help="evaluate over a Ray cluster: CPUs compile and verify, one actor per GPU times")
     p.add_argument("--seed", type=integer, default=0, help="seed of the random and tpe strategies")
     p.add_argument("--show", action="store_true", help="print what the database holds for KERNEL; tune nothing")
     p.add_argument("--export", help="write the run(s) in Kernel Tuner's T4 JSON format to this file")
@@ -98,7 +100,7 @@ def handle(args) -> int:
         check_problem_fields([spec.workload], args.problem)
         problem = with_overrides(device, spec.workload, problem, args.problem)
     result = tune(spec, problem, device=device, strategy=args.strategy, budget=args.budget,
-                  time_limit=args.time_limit, seed=args.seed)
+                  time_limit=args.time_limit, seed=args.seed, parallel=args.parallel)
     _export(args, [result.to_t4()])
     _plot(args, result.key, result.evaluations, result.database)
     if args.json:

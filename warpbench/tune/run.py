@@ -16,18 +16,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warpbench.config import debug
-from warpbench.errors import ConfigError, WarpbenchError
+from warpbench.errors import ConfigError
 from warpbench.kernels.spec import KernelSpec, PipelineSpec, Problem
 from warpbench.tune import export
 from warpbench.tune.database import RunKey, TuneDatabase
+from warpbench.tune.evaluate import Evaluator
 from warpbench.tune.identity import run_key
-from warpbench.tune.objective import MODEL, model_seconds, objective_for, time_seconds
-from warpbench.tune.prune import OCCUPANCY_FLOOR, Static, compile_all, nvcc_missing_reason, prune_reason, \
-    resource_fields
+from warpbench.tune.objective import objective_for
+from warpbench.tune.prune import OCCUPANCY_FLOOR
+from warpbench.tune.ray_backend import RayEvaluator, parse_parallel
 from warpbench.tune.record import FAILED, PRUNED, TIMED, VERIFIED, Evaluation, config_label, speedup
 from warpbench.tune.strategies import AUTO_BRUTE_FORCE, make_strategy, pick
-from warpbench.tune.verify import verification_problems, verify
 
 
 @dataclass
@@ -116,54 +115,6 @@ def default_problem(spec: KernelSpec, device) -> dict:
     return dict(max(candidates, key=workload.bytes_moved))
 
 
-class _Tuner:
-    """The state of one run (see :func:`tune`)."""
-
-    def __init__(self, spec, device, problem, objective, floor, workers, seed):
-        self.spec, self.device, self.problem, self.objective = spec, device, problem, objective
-        self.props, self.floor, self.workers, self.seed = device.properties, floor, workers, seed
-        self.problems = verification_problems(spec, problem)
-        self.nvcc_note = nvcc_missing_reason()
-
-    def statics(self, batch: list[dict]) -> list[Static | None]:
-        if self.nvcc_note:
-            return [None] * len(batch)
-        return compile_all(self.spec, batch, self.props.arch, self.workers)
-
-    def evaluate(self, config: dict, static: Static | None) -> Evaluation:
-        start = time.perf_counter()
-        try:
-            evaluation = self._evaluate(config, static)
-        except WarpbenchError as exc:
-            evaluation = Evaluation(config, FAILED, str(exc))
-        except Exception as exc:  # noqa: BLE001 (a broken configuration must not end the run)
-            evaluation = Evaluation(config, FAILED, f"{type(exc).__name__}: {exc}")
-        evaluation.seconds = time.perf_counter() - start
-        debug(1, f"tune {self.spec.name} {evaluation.key}: {evaluation.status} {evaluation.reason}")
-        return evaluation
-
-    def _evaluate(self, config: dict, static: Static | None) -> Evaluation:
-        if static is not None and static.error:
-            return Evaluation(config, FAILED, f"compile: {static.error}")
-        resources = static.resources if static is not None else None
-        fields = resource_fields(self.spec, config, self.problem, self.props, resources)
-        reason = prune_reason(self.spec, config, self.problem, self.props, resources, self.floor)
-        if reason:
-            return Evaluation(config, PRUNED, reason, resources=fields)
-        verdict = verify(self.device, self.spec, config, self.problems, self.seed)
-        if resources is None and verdict.kernel is not None:
-            fields = resource_fields(self.spec, config, self.problem, self.props, None,
-                                     getattr(verdict.kernel, "static_shared", 0))
-        if not verdict.ok:
-            return Evaluation(config, FAILED, verdict.message, max_error=verdict.max_error, resources=fields)
-        if self.objective == MODEL:
-            value = model_seconds(self.spec, self.problem, self.props, fields)
-            return Evaluation(config, VERIFIED, "", value, max_error=verdict.max_error, resources=fields)
-        measured = time_seconds(self.device, verdict.kernel, self.problem, self.seed)
-        return Evaluation(config, TIMED, "", measured.median, measured.samples, measured.median,
-                          measured.spread * measured.median, verdict.max_error, fields)
-
-
 def _spec_of(kernel) -> KernelSpec:
     from warpbench.kernels import get
     spec = get(kernel) if isinstance(kernel, str) else getattr(kernel, "spec", kernel)
@@ -177,7 +128,7 @@ def _spec_of(kernel) -> KernelSpec:
 def tune(kernel, problem: Problem | None = None, *, device=None, strategy: str = "auto", budget: int | None = None,
          time_limit: float | None = None, objective: str | None = None, seed: int = 0,
          occupancy_floor: float = OCCUPANCY_FLOOR, workers: int | None = None,
-         database: Path | str | None = None) -> TuneResult:
+         database: Path | str | None = None, parallel: str | None = None) -> TuneResult:
     """Tune ``kernel`` (a registry name, a KernelSpec or a RawKernel) on ``device`` (a name or a
     Device; default as :func:`warpbench.device`) for ``problem`` (fields over the default
     problem, :func:`default_problem`).
@@ -187,7 +138,8 @@ def tune(kernel, problem: Problem | None = None, *, device=None, strategy: str =
     second call with the same budget resumes and adds only what is missing); ``time_limit``:
     seconds for this call; ``objective``: ``time`` (GPU) or ``model`` (emulator), default
     the device's; ``workers``: nvcc threads (default: CPU cores); ``database``: the SQLite
-    file (default :func:`warpbench.tune.database.database_path`).
+    file (default :func:`warpbench.tune.database.database_path`); ``parallel``: ``ray`` or
+    ``ray:ADDRESS`` to evaluate over a Ray cluster (:mod:`warpbench.tune.ray_backend`).
     """
     from warpbench.runtime import get_device
     spec = _spec_of(kernel)
@@ -213,7 +165,10 @@ def tune(kernel, problem: Problem | None = None, *, device=None, strategy: str =
     if budget is None and time_limit is None and name != "brute_force":
         budget = AUTO_BRUTE_FORCE
         notes.append(f"{len(space)} configs and no budget: stopping after {budget} (pass budget= or time_limit=)")
-    tuner = _Tuner(spec, device, problem, objective, occupancy_floor, workers or os.cpu_count() or 1, seed)
+    address = parse_parallel(parallel)
+    tuner = Evaluator(spec, device, problem, objective, occupancy_floor, workers or os.cpu_count() or 1, seed)
+    if address is not None:
+        tuner = RayEvaluator(tuner, address)
     if tuner.nvcc_note:
         notes.append(tuner.nvcc_note)
     with TuneDatabase(database) as db:
@@ -242,12 +197,11 @@ def _search(tuner, db, run, chooser, first, budget, time_limit, stored, notes) -
         first = []
         if not batch:
             break
-        for config, static in zip(batch, tuner.statics(batch)):
+        for evaluation in tuner.evaluations(batch):
+            db.store(run, evaluation)
+            chooser.tell(evaluation.config, evaluation.value if evaluation.usable else None)
+            new.append(evaluation)
             if time_limit is not None and time.perf_counter() - start > time_limit:
                 notes.append(f"time limit of {time_limit:g} s reached")
                 return new
-            evaluation = tuner.evaluate(config, static)
-            db.store(run, evaluation)
-            chooser.tell(config, evaluation.value if evaluation.usable else None)
-            new.append(evaluation)
     return new
