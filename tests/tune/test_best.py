@@ -37,3 +37,14 @@ def test_warpbench_debug_says_which_tuned_config_compile_took(emu, tmp_path, mon
     assert done.stdout.strip() == str(best.config)
     shown = ",".join(f"{k}={v}" for k, v in best.config.items())
     assert f"transpose_padded: tuned config {shown} from {tmp_path / 'tune.sqlite'}" in done.stderr
+
+
+def test_bench_without_config_times_the_tuned_config(emu, tmp_path, monkeypatch):
+    from warpbench.bench.suite import bench_rows
+    from warpbench.kernels import get
+    monkeypatch.setenv("WARPBENCH_TUNE_DB", str(tmp_path / "tune.sqlite"))
+    spec = get("transpose_padded")
+    best = warpbench.tune(spec, device=emu).best
+    assert emu.compile(spec, {}).config == best.config
+    row = next(r for r in bench_rows(emu, [spec], {}) if r.kernel == "transpose_padded")
+    assert row.tunables == best.config
