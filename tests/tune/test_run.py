@@ -7,7 +7,7 @@ from warpbench.errors import ConfigError
 from warpbench.tune.database import TuneDatabase
 from warpbench.tune.prune import nvcc_missing_reason, prune_reason
 from warpbench.tune.record import FAILED, VERIFIED
-from warpbench.tune.verify import verify
+from warpbench.tune.verify import References, verify
 
 needs_nvcc = pytest.mark.skipif(nvcc_missing_reason() is not None, reason="nvcc is not installed")
 
@@ -29,8 +29,9 @@ def test_a_config_wrong_only_off_the_tile_is_failed_and_the_run_completes(emu, d
 
 
 def test_checking_only_the_tuned_problem_as_kernel_tuner_does_misses_the_bug(emu):
-    assert verify(emu, SPEC, {"TILE": 64, "BLOCK": 64}, [TUNED]).ok
-    assert not verify(emu, SPEC, {"TILE": 64, "BLOCK": 64}, [TUNED, {"n": 100, "dtype": "float32"}]).ok
+    assert verify(emu, SPEC, {"TILE": 64, "BLOCK": 64}, References(SPEC, [TUNED])).ok
+    awkward = References(SPEC, [TUNED, {"n": 100, "dtype": "float32"}])
+    assert not verify(emu, SPEC, {"TILE": 64, "BLOCK": 64}, awkward).ok
 
 
 def test_a_second_run_resumes_from_the_database(emu, database):

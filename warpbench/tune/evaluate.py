@@ -14,7 +14,7 @@ from warpbench.errors import WarpbenchError
 from warpbench.tune.objective import MODEL, model_seconds, time_seconds
 from warpbench.tune.prune import Static, compile_all, nvcc_missing_reason, prune_reason, resource_fields
 from warpbench.tune.record import FAILED, PRUNED, TIMED, VERIFIED, Evaluation
-from warpbench.tune.verify import verification_problems, verify
+from warpbench.tune.verify import References, verification_problems, verify
 
 
 class Evaluator:
@@ -24,7 +24,7 @@ class Evaluator:
     def __init__(self, spec, device, problem, objective, floor, workers, seed):
         self.spec, self.device, self.problem, self.objective = spec, device, problem, objective
         self.props, self.floor, self.workers, self.seed = device.properties, floor, workers, seed
-        self.problems = verification_problems(spec, problem)
+        self.references = References(spec, verification_problems(spec, problem), seed)
         self.nvcc_note = nvcc_missing_reason()
 
     def evaluations(self, batch: list[dict]) -> Iterator[Evaluation]:
@@ -59,7 +59,7 @@ class Evaluator:
         reason = prune_reason(self.spec, config, self.problem, self.props, resources, self.floor)
         if reason:
             return Evaluation(config, PRUNED, reason, resources=fields)
-        verdict = verify(self.device, self.spec, config, self.problems, self.seed)
+        verdict = verify(self.device, self.spec, config, self.references)
         if resources is None and verdict.kernel is not None:
             fields = resource_fields(self.spec, config, self.problem, self.props, None,
                                      getattr(verdict.kernel, "static_shared", 0))

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from warpbench.check import check_problem
+import numpy as np
+
+from warpbench.check import check_against
 from warpbench.errors import WarpbenchError
 from warpbench.kernels.spec import KernelSpec, Problem
 
@@ -32,16 +34,32 @@ def verification_problems(spec: KernelSpec, problem: Problem) -> list[Problem]:
     return [problem, *awkward]
 
 
-def verify(device, spec: KernelSpec, config: dict, problems: list[Problem], seed: int = 0) -> Verdict:
-    """Compile ``spec`` under ``config`` on ``device`` and check it at each of ``problems``."""
+class References:
+    """The inputs and reference outputs of each problem, computed once for the whole run
+    (a 4096-cubed GEMM reference in float64 takes seconds)."""
+
+    def __init__(self, spec: KernelSpec, problems: list[Problem], seed: int = 0):
+        self.spec, self.problems, self.seed = spec, problems, seed
+        self._made: dict[int, tuple[dict, dict]] = {}
+
+    def __getitem__(self, index: int) -> tuple[dict, dict]:
+        if index not in self._made:
+            workload, problem = self.spec.workload, self.problems[index]
+            inputs = workload.make_inputs(problem, np.random.default_rng(self.seed))
+            self._made[index] = (inputs, workload.reference(problem, inputs))
+        return self._made[index]
+
+
+def verify(device, spec: KernelSpec, config: dict, references: References) -> Verdict:
+    """Compile ``spec`` under ``config`` on ``device`` and check it at each problem of ``references``."""
     try:
         kernel = device.compile(spec, config)
     except WarpbenchError as exc:
         return Verdict(False, None, f"compile: {exc}")
     worst = 0.0
-    for problem in problems:
+    for index, problem in enumerate(references.problems):
         try:
-            result = check_problem(kernel, problem, seed)
+            result = check_against(kernel, problem, *references[index])
         except (WarpbenchError, ArithmeticError, MemoryError, ValueError) as exc:
             return Verdict(False, worst or None, f"at {spec.workload.describe(problem)}: {type(exc).__name__}: {exc}",
                            kernel)
