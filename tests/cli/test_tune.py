@@ -46,3 +46,12 @@ def test_tune_sgemm_warptile_with_a_budget_prunes_verifies_and_resumes(capsys, d
     assert all(r["reason"] for r in rows if r["status"] in ("pruned", "failed"))
     assert main(["tune", "sgemm_warptile", "--device", "emu", "--budget", "32"]) == 0
     assert "32 configs (2 new, 30 from the database) with tpe" in capsys.readouterr().out
+
+
+def test_problem_fields_are_checked_and_become_the_run_key(capsys, database):
+    assert main(["tune", "transpose_padded", "--device", "emu", "--problem", "rows=40,cols=50", "--budget", "2",
+                 "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 2 and rows[0]["problem"] == {"rows": 40, "cols": 50, "dtype": "float32"}
+    assert main(["tune", "transpose_padded", "--device", "emu", "--problem", "depth=3"]) == 2
+    assert "no problem field 'depth'" in capsys.readouterr().err

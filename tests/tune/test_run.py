@@ -84,3 +84,10 @@ def test_bad_requests_are_one_line_errors(emu, database):
         warpbench.tune("conv2d_im2col_gemm", device=emu, database=database)
     with pytest.raises(ConfigError, match="runs host code"):
         warpbench.tune(SPEC, TUNED, device="cpu", database=database)
+
+
+def test_a_run_reads_as_pandas_when_pandas_is_installed(emu, database):
+    pandas = pytest.importorskip("pandas")
+    frame = warpbench.tune(SPEC, TUNED, device=emu, strategy="brute_force", database=database).to_pandas()
+    assert isinstance(frame, pandas.DataFrame) and len(frame) == 8
+    assert {"TILE", "BLOCK", "status", "model", "max_error", "res_occupancy"} <= set(frame.columns)
