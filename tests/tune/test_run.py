@@ -91,3 +91,10 @@ def test_a_run_reads_as_pandas_when_pandas_is_installed(emu, database):
     frame = warpbench.tune(SPEC, TUNED, device=emu, strategy="brute_force", database=database).to_pandas()
     assert isinstance(frame, pandas.DataFrame) and len(frame) == 8
     assert {"TILE", "BLOCK", "status", "model", "max_error", "res_occupancy"} <= set(frame.columns)
+
+
+def test_a_run_cut_short_by_its_time_limit_is_finished_by_the_next(emu, database):
+    cut = warpbench.tune(SPEC, TUNED, device=emu, strategy="brute_force", time_limit=1e-9, database=database)
+    assert cut.new == 1 and any("time limit" in note for note in cut.notes)
+    rest = warpbench.tune(SPEC, TUNED, device=emu, strategy="brute_force", database=database)
+    assert rest.new == 7 and len(rest.evaluations) == 8 and rest.evaluations[0].key == cut.evaluations[0].key
