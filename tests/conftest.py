@@ -8,6 +8,21 @@ import pytest
 from warpbench.check import CheckResult
 
 
+@pytest.fixture(scope="session", autouse=True)
+def empty_tuning_database(tmp_path_factory):
+    """Point the tuner's results database at an empty file for the whole session, so that
+    configurations tuned on this machine never replace the defaults tests expect."""
+    import os
+    path = tmp_path_factory.mktemp("tune") / "tune.sqlite"
+    previous = os.environ.get("WARPBENCH_TUNE_DB")
+    os.environ["WARPBENCH_TUNE_DB"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("WARPBENCH_TUNE_DB", None)
+    else:
+        os.environ["WARPBENCH_TUNE_DB"] = previous
+
+
 def pytest_collection_modifyitems(config, items):
     from warpbench.runtime import cuda_status
     usable, reason = cuda_status()

@@ -20,11 +20,14 @@ _LAZY = {"RawKernel": "warpbench.kernels.user", "ElementwiseKernel": "warpbench.
 
 
 def __getattr__(name: str):
-    """``warpbench.RawKernel`` and ``warpbench.ElementwiseKernel`` (CuPy's user kernels)."""
+    """``warpbench.RawKernel`` and ``warpbench.ElementwiseKernel`` (CuPy's user kernels), and
+    ``warpbench.tune`` (the tuner: a package that is also the function ``tune``)."""
+    import importlib
+    if name == "tune":
+        return importlib.import_module("warpbench.tune")
     if name in _LAZY:
-        import importlib
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'warpbench' has no attribute {name!r}")
 
 
-__all__ = ["ElementwiseKernel", "RawKernel", "device", "__version__"]
+__all__ = ["ElementwiseKernel", "RawKernel", "device", "tune", "__version__"]

@@ -90,9 +90,14 @@ def device_buffers(device, workload: Workload, problem: Problem, inputs: dict) -
 def check_problem(kernel: Kernel, problem: Problem, seed: int = 0) -> CheckResult:
     """Run ``kernel`` on one problem with poisoned outputs and compare with the reference."""
     workload: Workload = kernel.workload
-    rng = np.random.default_rng(seed)
-    inputs = workload.make_inputs(problem, rng)
-    expected = workload.reference(problem, inputs)
+    inputs = workload.make_inputs(problem, np.random.default_rng(seed))
+    return check_against(kernel, problem, inputs, workload.reference(problem, inputs))
+
+
+def check_against(kernel: Kernel, problem: Problem, inputs: dict, expected: dict) -> CheckResult:
+    """Run ``kernel`` on ``inputs`` with poisoned outputs and compare with ``expected`` (the
+    reference's outputs for them, computed once when many kernels are checked, as a tuner does)."""
+    workload: Workload = kernel.workload
     device = kernel.device
     buffers = device_buffers(device, workload, problem, inputs)
     label = workload.describe(problem)

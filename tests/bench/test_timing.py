@@ -33,3 +33,11 @@ def test_write_report(tmp_path):
     assert all(p.exists() and p.stat().st_size > 0 for p in paths)
     data = json.loads(paths[1].read_text())
     assert data["rows"][0]["fraction_of_copy"] == 0.5 and data["meta"]["device"] == "cpu"
+
+
+def test_measure_stops_once_the_spread_is_below_the_target_and_flushes_before_each_sample(cpu):
+    flushes = []
+    steady = measure(lambda: None, cpu, warmup=1, repeat=40, flush=lambda: flushes.append(1), target_spread=10.0)
+    assert len(steady.samples) == 5 and len(flushes) == 5 and steady.calls_per_sample == 1
+    capped = measure(lambda: None, cpu, warmup=1, repeat=7, flush=lambda: None, target_spread=0.0)
+    assert len(capped.samples) == 7 or capped.spread == 0.0

@@ -44,12 +44,16 @@ class Measurement:
 
 
 def measure(run: Callable[[], None], device, *, ranges: Sequence[str] = ("case",), warmup: int = 3, repeat: int = 15,
-            max_seconds: float = 2.0, flush: Callable[[], None] | None = None) -> Measurement:
+            max_seconds: float = 2.0, flush: Callable[[], None] | None = None,
+            target_spread: float | None = None, min_samples: int = 5) -> Measurement:
     """Time ``run`` on ``device``: up to ``warmup`` untimed calls, then up to ``repeat`` samples.
 
     Warm-up stops early after the call that passes a quarter of ``max_seconds``, sampling
     once ``max_seconds`` of samples are collected (slow host cases); at least three samples
-    are always taken. It all runs inside the NVTX ranges ``bench/<ranges>``.
+    are always taken. With ``target_spread`` sampling also stops once ``min_samples`` samples
+    have a relative interquartile spread at or below it (nvbench's noise-based stopping).
+    ``flush`` runs untimed before every sample (an L2 flush, an output reset). It all runs
+    inside the NVTX ranges ``bench/<ranges>``.
     """
     with bench_range(ranges):
         warm_until = time.perf_counter() + max_seconds / 4
@@ -75,4 +79,7 @@ def measure(run: Callable[[], None], device, *, ranges: Sequence[str] = ("case",
             seconds = t.seconds
             spent += seconds
             samples.append(seconds / calls)
+            if (target_spread is not None and len(samples) >= min_samples
+                    and Measurement(tuple(samples), calls).spread <= target_spread):
+                break
     return Measurement(tuple(samples), calls)

@@ -104,7 +104,11 @@ class Restriction:
         Arithmetic errors (a zero divisor from a configured value) propagate as ArithmeticError
         for the caller to name the kernel and the values.
         """
-        return bool(eval(self._code, _GLOBALS, config))  # noqa: S307 (the tree was checked above)
+        return bool(self.value(config))
+
+    def value(self, config: Mapping[str, int]):
+        """The expression's value for ``config`` (a number for arithmetic such as a grid divisor)."""
+        return eval(self._code, _GLOBALS, config)  # noqa: S307 (the tree was checked above)
 
     def __str__(self) -> str:
         return f"'{self.text}'" + (f" ({self.note})" if self.note else "")

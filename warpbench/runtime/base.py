@@ -93,10 +93,17 @@ class Device(ABC):
     def compile(self, spec: Variant | str, config: dict | None = None):
         """Compile a registry variant (a spec or its name) with a configuration into a kernel.
 
+        Without ``config`` (None or empty: ``warpbench bench`` and ``check`` without
+        ``--config``, graph nodes, the networks), the best configuration the tuner stored for
+        this device and the nearest problem is used (:func:`warpbench.tune.best.tuned_config`),
+        else the defaults.
         Unknown tunables and broken restrictions raise before anything is compiled.
         """
         from warpbench.kernels import get
         spec = get(spec) if isinstance(spec, str) else spec
+        if not config:
+            from warpbench.tune.best import tuned_config
+            config = tuned_config(self, spec)
         return self._compile_variant(spec, spec.resolve(config))
 
     def _compile_variant(self, spec: Variant, config: dict):

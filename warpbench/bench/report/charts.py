@@ -129,8 +129,10 @@ def speedup_chart(pairs: list[tuple[str, float]]) -> str | None:
     return to_svg(fig)
 
 
-def heatmap_chart(kernel: str, x_name: str, y_name: str, xs: list, ys: list, grid: list[list[float | None]]) -> str:
-    """Median seconds over two tunables (missing cells blank), the fastest cell outlined."""
+def heatmap_chart(kernel: str, x_name: str, y_name: str, xs: list, ys: list, grid: list[list[float | None]],
+                  measure: str = "median time") -> str:
+    """Median seconds (or what ``measure`` names, e.g. a model's) over two tunables (missing
+    cells blank), the fastest cell outlined."""
     import numpy as np
     plt = _pyplot()
     values = np.array([[math.nan if v is None else v for v in row] for row in grid], dtype=float)
@@ -140,7 +142,7 @@ def heatmap_chart(kernel: str, x_name: str, y_name: str, xs: list, ys: list, gri
     ax.set_yticks(range(len(ys)), [str(y) for y in ys], fontsize=7)
     ax.set_xlabel(x_name)
     ax.set_ylabel(y_name)
-    ax.set_title(f"{kernel}: median time (lower is better)", fontsize=8)
+    ax.set_title(f"{kernel}: {measure} (lower is better)", fontsize=8)
     best = np.unravel_index(np.nanargmin(values), values.shape)
     for (i, j), value in np.ndenumerate(values):
         if not math.isnan(value):
