@@ -15,6 +15,7 @@ from warpbench.errors import DTypeError, ShapeError, WarpbenchError
 from warpbench.graph.basic import Apply, Constant, Variable, as_variable, constant
 from warpbench.graph.op import Op, output_variable
 from warpbench.graph.reduction import fill, sum_to
+from warpbench.graph.type import shape_str
 
 #: An index entry: ("int",) or ("slice", has_start, has_stop, has_step).
 INT = ("int",)
@@ -180,6 +181,18 @@ class AdvancedSubtensor1(Op):
         x, ids = inputs
         output_storage[0][0] = np.array(x[ids], copy=True, order="C")
 
+    def device_kernel(self, node):
+        """The embedding gather for a float matrix and int32 ids, else None (host)."""
+        suffix = _embedding_suffix(node.inputs[0], node.inputs[1])
+        return None if suffix is None else f"embedding_gather{suffix}"
+
+    def perform_device(self, node, kernel, inputs, output_storage):
+        x, ids = inputs
+        ids = _device_ids(self, ids, x.shape[0], kernel.device)
+        out = kernel.device.empty((ids.shape[0], x.shape[1]), x.dtype)
+        kernel.launch_problem(_embedding_problem(x, ids), {"out": out, "table": x, "ids": ids})
+        output_storage[0][0] = out
+
     def infer_shape(self, node, input_shapes):
         x, ids = input_shapes
         return [tuple(ids) + tuple(x[1:])]
@@ -218,11 +231,56 @@ class AdvancedIncSubtensor1(Op):
     def infer_shape(self, node, input_shapes):
         return [tuple(input_shapes[0])]
 
+    def device_kernel(self, node):
+        """The deterministic embedding scatter-add (no atomics: each row has one writer, adding
+        in np.add.at's order) for adding float rows at int32 ids, else None (host)."""
+        x, y, ids = node.inputs
+        suffix = _embedding_suffix(x, ids)
+        if self.set_instead_of_inc or suffix is None or y.ndim != 2 or y.dtype != x.dtype:
+            return None
+        return f"embedding_scatter_owned{suffix}"
+
+    def perform_device(self, node, kernel, inputs, output_storage):
+        x, y, ids = inputs
+        ids = _device_ids(self, ids, x.shape[0], kernel.device)
+        if tuple(y.shape) != (ids.shape[0], x.shape[1]):
+            raise ShapeError(f"{self}: rows of shape {shape_str(y.shape)} do not fit {ids.shape[0]} ids "
+                             f"into a {shape_str(x.shape)} array")
+        out = kernel.device.empty(x.shape, x.dtype)
+        kernel.device.copy_device_to_device(out, x)
+        kernel.launch_problem(_embedding_problem(x, ids), {"dtable": out, "dout": y, "ids": ids})
+        output_storage[0][0] = out
+
     def grad(self, inputs, output_grads):
         x, y, ids = inputs
         (g,) = output_grads
         gx = AdvancedIncSubtensor1(True)(g, np.zeros((), g.dtype), ids) if self.set_instead_of_inc else g
         return [gx, sum_to(AdvancedSubtensor1()(g, ids), y), None]
+
+
+def _embedding_suffix(x: Variable, ids: Variable) -> str | None:
+    """The kernel-name suffix of the embedding kernels for a float matrix and int32 ids, or None."""
+    if x.ndim != 2 or ids.dtype != "int32" or x.dtype not in ("float32", "float64"):
+        return None
+    return "_f64" if x.dtype == "float64" else ""
+
+
+def _embedding_problem(x, ids) -> dict:
+    return {"V": x.shape[0], "D": x.shape[1], "ids_shape": tuple(ids.shape), "count": int(ids.shape[0]),
+            "dtype": np.dtype(x.dtype).name}
+
+
+def _device_ids(op, ids, rows: int, device):
+    """``ids`` as the kernels take them: negative ids counted from the end as NumPy does, and an
+    IndexError naming the op for one outside -rows..rows-1 (a kernel would touch memory out of
+    bounds). The ids are read back: they are small next to the rows they move."""
+    values = device.to_host(ids)
+    if values.size and (values.min() < -rows or values.max() >= rows):
+        bad = values[(values < -rows) | (values >= rows)][0]
+        raise SubtensorIndexError(f"{op}: id {bad} is out of range for {rows} rows")
+    if values.size and values.min() < 0:
+        return device.to_device(np.where(values < 0, values + rows, values).astype(np.int32))
+    return ids
 
 
 def zeros_like_of(x: Variable, g: Variable) -> Variable:
