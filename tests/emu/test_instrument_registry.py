@@ -1,0 +1,22 @@
+"""Racecheck raises nothing on any registry kernel (no false alarm), at its smallest check problem."""
+import pytest
+
+from warpbench.check import check_problem, problems_for
+from warpbench.emu import instrument
+from warpbench.kernels import select
+from warpbench.runtime import get_device
+
+
+@pytest.mark.slow
+def test_racecheck_has_no_false_alarm_on_the_registry():
+    device = get_device("emu")
+    failures = []
+    for spec in select([]):
+        kernel = device.compile(spec, {})
+        problem = min(problems_for(kernel), key=kernel.workload.bytes_moved)
+        with instrument.session(metrics=False, racecheck=True) as running:
+            result = check_problem(kernel, problem)
+        if not result.ok:
+            failures.append(f"{spec.name}: {result.message}")
+        assert running.launches, f"{spec.name}: no launch ran instrumented"
+    assert not failures, "\n".join(failures)
