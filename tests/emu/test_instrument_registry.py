@@ -13,7 +13,8 @@ def test_racecheck_has_no_false_alarm_on_the_registry():
     failures = []
     for spec in select([]):
         kernel = device.compile(spec, {})
-        problem = min(problems_for(kernel), key=kernel.workload.bytes_moved)
+        problem = min((p for p in problems_for(kernel) if kernel.workload.bytes_moved(p) > 0),
+                      key=kernel.workload.bytes_moved)
         with instrument.session(metrics=False, racecheck=True) as running:
             result = check_problem(kernel, problem)
         if not result.ok:
