@@ -29,6 +29,11 @@ std::vector<Span> g_shared_arrays;   // the kernel's static __shared__ arrays
 std::vector<Span> g_shared_guards;   // TLS bytes outside them, and the dynamic canary
 Span g_shared_all{0, 0}, g_dynamic{0, 0}, g_stacks{0, 0};
 
+// The in-bounds span the last access fell in (a __shared__ array, the dynamic shared
+// bytes or an allocation's data), with its space and region: most accesses hit it again.
+struct Hit { Span span; int space; int region; };
+Hit g_last{{0, 0}, 0, -1};
+
 std::vector<wbemu_finding> g_findings;
 std::map<std::tuple<int, std::uint64_t, std::uint64_t>, unsigned> g_finding_index;
 constexpr unsigned kMaxFindings = 64;
@@ -56,11 +61,28 @@ void locate_memories(const wbemu_launch_config& c) {
     g_shared_guards.push_back({g_dynamic.end, g_dynamic.end + WBEMU_SHARED_CANARY});
     const auto stacks = reinterpret_cast<std::uint64_t>(c.stacks);
     g_stacks = {stacks, stacks + c.stack_stride * c.stack_count};
+    g_last = Hit{{0, 0}, 0, -1};
 }
+
+bool classify_anew(Access& a);
 
 // Fills space, region and in_bounds; returns false for memory that is none of the
 // three spaces (the module's own globals, the launch's argument array).
 bool classify(Access& a) {
+    if (a.address >= g_last.span.start && a.address + a.size <= g_last.span.end) {
+        a.space = g_last.space;
+        a.region = g_last.region;
+        a.in_bounds = true;
+        return true;
+    }
+    return classify_anew(a);
+}
+
+void remember(const Span& span, const Access& a) {
+    g_last = Hit{span, a.space, a.region};
+}
+
+bool classify_anew(Access& a) {
     const std::uint64_t end = a.address + a.size;
     a.region = -1;
     a.in_bounds = true;
@@ -69,10 +91,13 @@ bool classify(Access& a) {
         a.space = WBEMU_SPACE_SHARED;
         if (within(g_dynamic, a.address)) {
             a.in_bounds = end <= g_dynamic.end;
+            if (a.in_bounds) remember(g_dynamic, a);
             return true;
         }
-        a.in_bounds = std::any_of(g_shared_arrays.begin(), g_shared_arrays.end(),
+        auto array = std::find_if(g_shared_arrays.begin(), g_shared_arrays.end(),
                                   [&](const Span& s) { return a.address >= s.start && end <= s.end; });
+        a.in_bounds = array != g_shared_arrays.end();
+        if (a.in_bounds) remember(*array, a);
         return true;
     }
     auto it = std::upper_bound(g_regions.begin(), g_regions.end(), a.address,
@@ -82,6 +107,7 @@ bool classify(Access& a) {
         a.space = WBEMU_SPACE_GLOBAL;
         a.region = static_cast<int>(it - 1 - g_regions.begin());
         a.in_bounds = a.address >= r.data_start && end <= r.data_end;
+        if (a.in_bounds) remember({r.data_start, r.data_end}, a);
         return true;
     }
     if (within(g_stacks, a.address)) {
