@@ -1,5 +1,6 @@
 """``warpbench profile``: the emulator's tables and source view, JSON, and reading ncu's CSV."""
 import json
+import os
 
 import pytest
 
@@ -69,3 +70,20 @@ def test_ncu_command_filters_to_the_launch_range(monkeypatch):
     assert command[:5] == ["/opt/ncu", "--csv", "--nvtx", "--nvtx-include",
                            "warpbench@transpose/transpose_naive/default/cols=64/"]
     assert "l1tex__t_sectors_pipe_lsu_mem_global_op_st.sum" in command[command.index("--metrics") + 1]
+
+
+def test_ncu_profile_runs_ncu_on_the_launch_range_and_reads_its_csv(tmp_path, monkeypatch):
+    """A stand-in ncu (the real one needs a GPU) records its arguments and prints the sample."""
+    from warpbench.kernels import get
+    from warpbench.runtime import get_device
+    (tmp_path / "sample.csv").write_text(NCU_SAMPLE)
+    fake = tmp_path / "ncu"
+    fake.write_text(f'#!/bin/sh\necho "$@" > {tmp_path}/args\ncat {tmp_path}/sample.csv\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    kernel = get_device("emu").compile(get("transpose_naive"), {})
+    per_kernel = ncu.profile(kernel, {"rows": 64, "cols": 64, "dtype": "float32"})
+    assert per_kernel["transpose_naive"]["l1tex__t_sectors_pipe_lsu_mem_global_op_st.sum"] == 1048576
+    args = (tmp_path / "args").read_text()
+    assert "--nvtx-include warpbench@transpose/transpose_naive/TILE_DIM=32,BLOCK_ROWS=8/cols=64,dtype=float32,rows=64/" in args
+    assert "-m warpbench.cli.ncu transpose_naive" in args

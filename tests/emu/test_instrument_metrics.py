@@ -87,3 +87,25 @@ def test_source_lines_carry_the_metrics(kernels):
     (only,) = lines.values()
     assert only.file.endswith("study.cu") and only.line == 13
     assert only.sectors_per_request == (4 + 32) / 2
+
+
+def test_vectorised_loads_move_16_sectors_per_request_in_a_quarter_of_the_requests(kernels):
+    x = np.arange(4 * 1024, dtype=np.float32)
+    out = emu.empty(4 * 1024, np.float32)
+    launch = instrument.profile(kernels("study.cu").get_function("copy_vec4"), out, emu.to_device(x),
+                                grid=8, block=128)
+    np.testing.assert_array_equal(out.get(), x)
+    metrics = memory_metrics.kernel_metrics(memory_metrics.counters(launch.sites))
+    assert metrics["l1tex__t_requests_pipe_lsu_mem_global_op_ld.sum"] == 1024 // 32
+    assert sectors_per_request(metrics, LD) == 16 and sectors_per_request(metrics, ST) == 16
+
+
+def test_eight_byte_shared_accesses_take_two_wavefronts_without_conflict(kernels):
+    x = np.arange(64, dtype=np.float64)
+    out = emu.empty(64, np.float64)
+    launch = instrument.profile(kernels("study.cu").get_function("stage_double"), out, emu.to_device(x),
+                                grid=1, block=64)
+    np.testing.assert_array_equal(out.get(), x[::-1])
+    metrics = memory_metrics.kernel_metrics(memory_metrics.counters(launch.sites))
+    assert ways(metrics, LD) == 2 and ways(metrics, ST) == 2
+    assert metrics["l1tex__data_bank_conflicts_pipe_lsu_mem_shared_op_ld.sum"] == 0

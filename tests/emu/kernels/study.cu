@@ -69,3 +69,17 @@ extern "C" __global__ void reduce_sum(const float* in, float* out) {
     }
     if (t == 0) out[blockIdx.x] = s[0];
 }
+
+// float4 copy: each lane moves 16 bytes, so a warp request covers 512 bytes (16 sectors).
+extern "C" __global__ void copy_vec4(float4* out, const float4* in) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    out[i] = in[i];
+}
+
+// double in shared memory: 8-byte accesses run in two half-warp phases, no conflict.
+extern "C" __global__ void stage_double(double* out, const double* in) {
+    __shared__ double s[64];
+    s[threadIdx.x] = in[threadIdx.x];
+    __syncthreads();
+    out[threadIdx.x] = s[63 - threadIdx.x];
+}
