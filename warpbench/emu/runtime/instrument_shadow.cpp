@@ -6,7 +6,8 @@
 // operation (__syncwarp, a shuffle, ...) came between. Each cell remembers the interval's
 // last writer and two readers. Between blocks, a byte of global memory written by one block
 // and touched by another (not both atomically) is a race whatever the intervals.
-// Initcheck: a read of a byte never written (by the host, or in this block for shared).
+// Initcheck: a read of bytes none of which was written (by the host, or in this block for
+// shared memory).
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -111,13 +112,18 @@ void check_races(Cell& c, const Access& a, const Fiber& f, const wbemu_instrumen
     else c.block_reader = across;
 }
 
-void check_init(Cell& c, const Access& a, const Fiber& f, const wbemu_instrument_region* region) {
+// Whether the byte of `c` held a written value before this access; marks it written by a
+// store or an atomic.
+bool was_written(Cell& c, const Access& a, const wbemu_instrument_region* region) {
     const unsigned in_block = static_cast<unsigned>(g_launch.blocks_done) + 3;
     bool written;
     if (a.space == WBEMU_SPACE_SHARED) written = c.written == in_block;
     else written = c.written == 2 || (c.written == 0 && (!region || region->initialized));
     if (a.op != WBEMU_OP_LOAD) c.written = a.space == WBEMU_SPACE_SHARED ? in_block : 2;
-    if (written || a.op == WBEMU_OP_STORE) return;
+    return written;
+}
+
+void report_uninitialized(const Access& a, const Fiber& f, const wbemu_instrument_region* region) {
     wbemu_finding d{};
     d.kind = WBEMU_FIND_UNINIT;
     d.space = a.space;
@@ -139,11 +145,15 @@ void shadow_access(const Access& a, const Fiber& f, bool racecheck, bool initche
         g_epoch_interval = g.interval;
         ++g_epoch;
     }
+    bool any_written = false;
     for (unsigned i = 0; i < a.size; ++i) {
         Cell& c = cell(a.address + i);
         if (racecheck) check_races(c, a, f, region);
-        if (initcheck) check_init(c, a, f, region);
+        if (initcheck) any_written |= was_written(c, a, region);
     }
+    // A read counts as uninitialised when none of its bytes was written: a struct copied
+    // whole reads the padding its fields' stores never wrote.
+    if (initcheck && !any_written && a.op != WBEMU_OP_STORE) report_uninitialized(a, f, region);
 }
 
 void shadow_reset() {
