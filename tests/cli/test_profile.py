@@ -37,17 +37,28 @@ def test_profile_unknown_gpu_is_one_line(capsys):
     assert_one_line_error(code, err, "sm_1")
 
 
-# A recorded sample in Nsight Compute's documented --csv layout (details page), two launches.
-NCU_SAMPLE = """==PROF== Connected to process 4242 (/usr/bin/python3)
-==PROF== Profiling "transpose_naive" - 0: 0%....50%....100% - 1 pass
-"ID","Process ID","Process Name","Host Name","Kernel Name","Context","Stream","Block Size","Grid Size","Device","CC","Section Name","Metric Name","Metric Unit","Metric Value"
-"0","4242","python3","127.0.0.1","transpose_naive","1","7","(32, 8, 1)","(32, 32, 1)","0","9.0","Command line profiler metrics","l1tex__t_requests_pipe_lsu_mem_global_op_ld.sum","","32,768"
-"0","4242","python3","127.0.0.1","transpose_naive","1","7","(32, 8, 1)","(32, 32, 1)","0","9.0","Command line profiler metrics","l1tex__t_sectors_pipe_lsu_mem_global_op_ld.sum","sector","131,072"
-"0","4242","python3","127.0.0.1","transpose_naive","1","7","(32, 8, 1)","(32, 32, 1)","0","9.0","Command line profiler metrics","l1tex__t_requests_pipe_lsu_mem_global_op_st.sum","","32,768"
-"0","4242","python3","127.0.0.1","transpose_naive","1","7","(32, 8, 1)","(32, 32, 1)","0","9.0","Command line profiler metrics","l1tex__t_sectors_pipe_lsu_mem_global_op_st.sum","sector","1,048,576"
-"1","4242","python3","127.0.0.1","transpose_naive","1","7","(32, 8, 1)","(32, 32, 1)","0","9.0","Command line profiler metrics","l1tex__t_requests_pipe_lsu_mem_global_op_ld.sum","","32,768"
-"1","4242","python3","127.0.0.1","transpose_naive","1","7","(32, 8, 1)","(32, 32, 1)","0","9.0","Command line profiler metrics","l1tex__t_sectors_pipe_lsu_mem_global_op_ld.sum","sector","131,072"
-"""
+# A sample in Nsight Compute's documented --csv layout (details page, --metrics): two launches.
+NCU_COLUMNS = ("ID", "Process ID", "Process Name", "Host Name", "Kernel Name", "Context", "Stream", "Block Size",
+               "Grid Size", "Device", "CC", "Section Name", "Metric Name", "Metric Unit", "Metric Value")
+
+
+def ncu_row(launch: int, metric: str, unit: str, value: str) -> str:
+    cells = (str(launch), "4242", "python3", "127.0.0.1", "transpose_naive", "1", "7", "(32, 8, 1)", "(32, 32, 1)",
+             "0", "9.0", "Command line profiler metrics", metric, unit, value)
+    return ",".join(f'"{cell}"' for cell in cells)
+
+
+NCU_SAMPLE = "\n".join([
+    "==PROF== Connected to process 4242 (/usr/bin/python3)",
+    '==PROF== Profiling "transpose_naive" - 0: 0%....50%....100% - 1 pass',
+    ",".join(f'"{column}"' for column in NCU_COLUMNS),
+    ncu_row(0, "l1tex__t_requests_pipe_lsu_mem_global_op_ld.sum", "", "32,768"),
+    ncu_row(0, "l1tex__t_sectors_pipe_lsu_mem_global_op_ld.sum", "sector", "131,072"),
+    ncu_row(0, "l1tex__t_requests_pipe_lsu_mem_global_op_st.sum", "", "32,768"),
+    ncu_row(0, "l1tex__t_sectors_pipe_lsu_mem_global_op_st.sum", "sector", "1,048,576"),
+    ncu_row(1, "l1tex__t_requests_pipe_lsu_mem_global_op_ld.sum", "", "32,768"),
+    ncu_row(1, "l1tex__t_sectors_pipe_lsu_mem_global_op_ld.sum", "sector", "131,072"),
+]) + "\n"
 
 
 def test_ncu_csv_is_read_into_the_same_metric_names():
@@ -85,5 +96,6 @@ def test_ncu_profile_runs_ncu_on_the_launch_range_and_reads_its_csv(tmp_path, mo
     per_kernel = ncu.profile(kernel, {"rows": 64, "cols": 64, "dtype": "float32"})
     assert per_kernel["transpose_naive"]["l1tex__t_sectors_pipe_lsu_mem_global_op_st.sum"] == 1048576
     args = (tmp_path / "args").read_text()
-    assert "--nvtx-include warpbench@transpose/transpose_naive/TILE_DIM=32,BLOCK_ROWS=8/cols=64,dtype=float32,rows=64/" in args
+    path = "transpose/transpose_naive/TILE_DIM=32,BLOCK_ROWS=8/cols=64,dtype=float32,rows=64/"
+    assert f"--nvtx-include warpbench@{path}" in args
     assert "-m warpbench.cli.ncu transpose_naive" in args

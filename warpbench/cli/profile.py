@@ -28,7 +28,8 @@ def add_parser(sub) -> None:
     p.add_argument("--config", type=config_values, default={}, help="tunables, e.g. TILE_DIM=16,BLOCK_ROWS=4")
     p.add_argument("--problem", type=literal_values, default={},
                    help="problem fields, e.g. rows=1024,cols=1024 (default on emu: the largest check problem)")
-    p.add_argument("--gpu", default="sm_90", help="architecture of the roofline model and occupancy (default sm_90, H100)")
+    p.add_argument("--gpu", default="sm_90",
+                   help="architecture of the roofline model and occupancy (default sm_90, H100)")
     p.add_argument("--racecheck", action="store_true", help="on emu, also check for data races")
     p.add_argument("--initcheck", action="store_true", help="on emu, also check for reads of memory never written")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")

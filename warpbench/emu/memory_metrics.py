@@ -18,8 +18,8 @@ def counter_names() -> list[str]:
     """The raw counters (what ``ncu --metrics`` is asked for)."""
     names = []
     for op in _OPS.values():
-        names += [f"l1tex__t_requests_pipe_lsu_mem_global_op_{op}.sum", f"l1tex__t_sectors_pipe_lsu_mem_global_op_{op}.sum",
-                  f"smsp__sass_data_bytes_mem_global_op_{op}.sum"]
+        names += [f"l1tex__t_requests_pipe_lsu_mem_global_op_{op}.sum",
+                  f"l1tex__t_sectors_pipe_lsu_mem_global_op_{op}.sum", f"smsp__sass_data_bytes_mem_global_op_{op}.sum"]
     for op in _OPS.values():
         names += [f"smsp__inst_executed_op_shared_{op}.sum", f"l1tex__data_pipe_lsu_wavefronts_mem_shared_op_{op}.sum",
                   f"l1tex__data_bank_conflicts_pipe_lsu_mem_shared_op_{op}.sum"]
@@ -70,7 +70,8 @@ def derived(c: dict[str, float]) -> dict[str, float | None]:
 #: Rows of the kernel table: (metric, what it means). The first column names Nsight Compute's metric.
 TABLE = [
     ("l1tex__t_requests_pipe_lsu_mem_global_op_ld.sum", "global load requests (warp-level)"),
-    ("l1tex__average_t_sectors_per_request_pipe_lsu_mem_global_op_ld.ratio", "global load sectors/request (ideal 4 for 4 B)"),
+    ("l1tex__average_t_sectors_per_request_pipe_lsu_mem_global_op_ld.ratio",
+     "global load sectors/request (ideal 4 for 4 B)"),
     ("smsp__sass_average_data_bytes_per_sector_mem_global_op_ld.pct", "global load sector efficiency %"),
     ("l1tex__t_requests_pipe_lsu_mem_global_op_st.sum", "global store requests"),
     ("l1tex__average_t_sectors_per_request_pipe_lsu_mem_global_op_st.ratio", "global store sectors/request"),
