@@ -23,3 +23,20 @@ def test_emulated_sgemm_256(benchmark, sgemm, thread_order):
     benchmark.extra_info.update(bytes=3.0 * SIZE * SIZE * 4, flops=2.0 * SIZE ** 3)
     benchmark(sgemm, *args, grid=(SIZE // TILE, SIZE // TILE), block=(TILE, TILE), thread_order=thread_order)
     np.testing.assert_allclose(args[2].get(), a @ b, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("build", ["plain", "instrumented"])
+def test_instrumented_sgemm_cost(benchmark, sgemm, build):
+    """The instrumented build's cost against the plain one, same launch (compare the two rows)."""
+    from warpbench.emu import instrument
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal((SIZE, SIZE), dtype=np.float32) for _ in range(2))
+    n = np.int32(SIZE)
+    args = (emu.to_device(a), emu.to_device(b), emu.empty((SIZE, SIZE), np.float32), n, n, n)
+    geometry = dict(grid=(SIZE // TILE, SIZE // TILE), block=(TILE, TILE))
+    benchmark.group = f"emulator sgemm {SIZE}^3: plain vs instrumented build"
+    if build == "plain":
+        benchmark(sgemm, *args, **geometry)
+    else:
+        benchmark(lambda: instrument.profile(sgemm, *args, **geometry))
+    np.testing.assert_allclose(args[2].get(), a @ b, rtol=1e-4, atol=1e-4)

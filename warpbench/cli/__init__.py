@@ -16,11 +16,11 @@ from warpbench.errors import WarpbenchError
 
 def build_parser() -> Parser:
     """The argument parser with one sub-command per module of this package."""
-    from warpbench.cli import bench, check, info, launch, run, tune
+    from warpbench.cli import bench, check, info, launch, profile, run, tune
     parser = Parser(prog="warpbench", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"warpbench {warpbench.__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (info, check, bench, tune, run, launch):
+    for module in (info, check, bench, tune, profile, run, launch):
         module.add_parser(sub)
     return parser
 

@@ -43,8 +43,8 @@ from warpbench.emu.driver import (Context, Function, In, InOut, Out, SourceModul
                                   mem_alloc, memcpy_dtoh, memcpy_htod, synchronize, to_gpu)
 from warpbench.emu.errors import (ArithmeticFault, BarrierDivergence, Deadlock, DeviceAssert,
                                   DeviceMemoryError, EmuError, InvalidAddress, KernelFault, MemoryFault,
-                                  NondeterministicResult, OutOfBoundsWrite, PortabilityWarning,
-                                  SharedMemoryOverflow, TimeLimitExceeded, UnsupportedFeature,
+                                  NondeterministicResult, OutOfBoundsAccess, OutOfBoundsWrite,
+                                  PortabilityWarning, RaceDetected, SharedMemoryOverflow, UninitializedRead, TimeLimitExceeded, UnsupportedFeature,
                                   WarpOpMismatch, WatchdogTimeout)
 from warpbench.emu.memory import DeviceArray, empty, to_device, zeros
 from warpbench.emu.module import compile_file, compile_module
@@ -57,5 +57,5 @@ __all__ = [
     "EmuError", "KernelFault", "BarrierDivergence", "Deadlock", "WarpOpMismatch", "OutOfBoundsWrite",
     "SharedMemoryOverflow", "MemoryFault", "ArithmeticFault", "DeviceAssert", "WatchdogTimeout",
     "TimeLimitExceeded", "UnsupportedFeature", "NondeterministicResult", "PortabilityWarning",
-    "InvalidAddress", "DeviceMemoryError",
+    "InvalidAddress", "DeviceMemoryError", "RaceDetected", "UninitializedRead", "OutOfBoundsAccess",
 ]

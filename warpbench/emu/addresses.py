@@ -49,3 +49,8 @@ def region_at(address: int) -> Region | None:
         return None
     region = _regions.get(_starts[i])
     return region if region is not None and address < region.end else None
+
+
+def live_regions() -> list[Region]:
+    """Every live region, by address."""
+    return [_regions[start] for start in _starts if start in _regions]

@@ -34,6 +34,10 @@ BASE_FLAGS = ["-std=c++17", "-O2", "-g1", "-fPIC", "-fno-strict-aliasing", "-fno
 # memory, so a rebuilt module could not be loaded beside the old one.
 MODULE_FLAGS = BASE_FLAGS + ["-shared", "-fno-gnu-unique", "-D__WARPBENCH_EMU__=1"]
 RUNTIME_FLAGS = BASE_FLAGS + ["-fvisibility=hidden"]
+# The instrumented build: g++ calls __tsan_read4 & co. around every access, and the runtime
+# (instrument.cpp) defines them; libtsan is kept out of the link by -nodefaultlibs.
+INSTRUMENT_FLAGS = ["-fsanitize=thread", "--param", "tsan-instrument-func-entry-exit=0"]
+INSTRUMENT_LINK = ["-nodefaultlibs", "-lstdc++", "-lm", "-lc", "-lgcc_s", "-lgcc"]
 VIRTUAL_MAIN = os.path.join(os.sep, "wbemu-virtual", "kernel.cu")
 _NVCC_ONLY = re.compile(
     r"^--?(G|lineinfo|ftz|prec-div|prec-sqrt|fmad|extended-lambda|expt-\w+|rdc|"
@@ -120,6 +124,7 @@ class ModuleJob:
     include_dirs: tuple[str, ...]
     flags: tuple[str, ...]
     objects: tuple[Artefact, ...]   # the runtime
+    instrumented: bool = False      # every load and store calls the runtime (warpbench.emu.instrument)
 
 
 def _mirror(tree: Path, path: str) -> Path:
@@ -133,7 +138,7 @@ class ModuleCompiler(EmuCompiler):
 
     def key_parts(self, job: ModuleJob) -> tuple:
         return (MODULE_FLAGS, job.flags, job.include_dirs, job.main_path, job.text,
-                [o.key for o in job.objects])
+                [o.key for o in job.objects], INSTRUMENT_FLAGS if job.instrumented else ())
 
     def origin(self, path: str, work: Path) -> str:
         tree = str(work / "tree") + os.sep
@@ -156,14 +161,15 @@ class ModuleCompiler(EmuCompiler):
                 mirrored.write_text(prepare_header(text, header), errors="surrogateescape")
         output = work / "module.so"
         return [*self._compile_args(job, tree), "-x", "none", *(str(o.path) for o in job.objects),
-                "-o", str(output)], output
+                *(INSTRUMENT_LINK if job.instrumented else ()), "-o", str(output)], output
 
     def _compile_args(self, job: ModuleJob, tree: Path) -> list[str]:
         includes = ["-I", str(INCLUDE_DIR)]
         includes += [f"-I{_mirror(tree, d)}" for d in job.include_dirs] + [f"-I{d}" for d in job.include_dirs]
         toolkit = toolkit_include()
         includes += ["-isystem", str(toolkit)] if toolkit else ["-DWBEMU_NO_TOOLKIT=1"]
-        return [compiler()[0], *MODULE_FLAGS, *job.flags, *includes, "-include", str(PRELUDE),
+        return [compiler()[0], *MODULE_FLAGS, *(INSTRUMENT_FLAGS if job.instrumented else ()), *job.flags,
+                *includes, "-include", str(PRELUDE),
                 "-x", "c++", str(_mirror(tree, job.main_path))]
 
 
@@ -193,13 +199,15 @@ class BuiltModule:
 
 
 def build(source: str, *, filename: str | None, defines: dict | None, options: list[str] | None,
-          include_dirs: list[str] | None, name_expressions: list[str] | None) -> BuiltModule:
-    """Compile ``source`` (or find it in the cache) and return the module's artefact."""
+          include_dirs: list[str] | None, name_expressions: list[str] | None,
+          instrumented: bool = False) -> BuiltModule:
+    """Compile ``source`` (or find it in the cache) and return the module's artefact;
+    ``instrumented``: the build whose every access calls the runtime (its own cache entry)."""
     display = filename or "kernel.cu"
     prepared = prepare_main(source, display, list(name_expressions or []))
     flags, option_dirs = translate_options(list(options or []))
     folders = tuple(dict.fromkeys(os.path.abspath(d) for d in [*option_dirs, *(include_dirs or [])]))
     job = ModuleJob(display, os.path.abspath(filename) if filename else VIRTUAL_MAIN, prepared.text,
-                    folders, (*flags, *define_flags(defines)), runtime_objects())
+                    folders, (*flags, *define_flags(defines)), runtime_objects(), instrumented)
     artefact = MODULES.compile(job)
     return BuiltModule(artefact, prepared, (display, *artefact.headers))

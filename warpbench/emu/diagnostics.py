@@ -56,10 +56,14 @@ def source_line(context: LaunchContext, pc: int) -> tuple[str | None, int | None
         file, _, number = line.rpartition(":")
         number = number.split()[0] if number else ""
         if file and file != "??" and number.isdigit() and int(number) > 0:
-            # The module was compiled from a mirror of the sources in a temporary directory.
-            original = next((n for n in context.source_names if file.endswith(n.lstrip("./"))), file)
-            return original, int(number)
+            return original_name(file, context.source_names), int(number)
     return None, None
+
+
+def original_name(file: str, source_names) -> str:
+    """The name the user knows for a file of the line table: the module was compiled from a
+    mirror of the sources in a temporary directory."""
+    return next((n for n in source_names if file.endswith(n.lstrip("./"))), file)
 
 
 def _decode(raw: bytes | None) -> str | None:

@@ -100,3 +100,24 @@ class NondeterministicResult(EmuError):
 class PortabilityWarning(UserWarning):
     """Legal for PTX on NVIDIA GPUs but undefined for CUDA, e.g. threads exiting before a
     ``__syncthreads`` the others still reach."""
+
+
+class RaceDetected(KernelFault):
+    """Racecheck (the instrumented build): two threads touched one byte in the same barrier
+    interval, one writing, not both atomically (``inter_block``: two blocks, any interval).
+    ``other_thread``, ``other_block``, ``other_file`` and ``other_line`` name the second access."""
+
+    def __init__(self, message: str, *, other_thread=None, other_block=None, other_file=None,
+                 other_line=None, inter_block: bool = False, **where):
+        super().__init__(message, **where)
+        self.other_thread, self.other_block = other_thread, other_block
+        self.other_file, self.other_line, self.inter_block = other_file, other_line, inter_block
+
+
+class UninitializedRead(KernelFault):
+    """Initcheck (the instrumented build): a kernel read device or shared memory that nothing wrote."""
+
+
+class OutOfBoundsAccess(MemoryFault):
+    """The instrumented build saw a read or write outside every live allocation's data, through
+    any pointer (struct members and computed addresses included), or past a ``__shared__`` array."""

@@ -6,12 +6,13 @@ import signal
 import sys
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
 
 from warpbench.config import debug, env_number
-from warpbench.emu import abi, addresses
+from warpbench.emu import abi, addresses, instrument
 from warpbench.emu.arguments import ArgumentPacker, PackedArgs
 from warpbench.emu.diagnostics import LaunchContext, raise_for
 from warpbench.emu.launch_config import parse_order
@@ -86,20 +87,25 @@ class EmuFunction:
 
     def __call__(self, *args, grid, block, shared: int = 0, thread_order: str = "forward",
                  block_order: str = "forward", check_determinism: bool = False,
-                 poison: int = POISON, watchdog: float | None = None, time_limit: float | None = None) -> None:
+                 poison: int = POISON, watchdog: float | None = None, time_limit: float | None = None,
+                 racecheck: bool = False, initcheck: bool = False) -> None:
         """Launch over ``grid`` blocks of ``block`` threads with ``shared`` bytes of dynamic
         shared memory. ``thread_order``/``block_order``: "forward", "reverse" or
         "random:<seed>". ``check_determinism``: run the determinism check instead of one
         launch and raise NondeterministicResult if outputs depend on the schedule.
         ``watchdog``/``time_limit``: seconds without progress / in all before the launch is
-        stopped (None: the environment's setting, 0: off)."""
+        stopped (None: the environment's setting, 0: off). ``racecheck``/``initcheck``: run
+        the module's instrumented build and raise RaceDetected / UninitializedRead (and
+        OutOfBoundsAccess for any access outside every allocation)."""
         if check_determinism:
             from warpbench.emu.determinism import check_determinism as check
             check(self, *args, grid=grid, block=block, shared=shared, watchdog=watchdog,
                   time_limit=time_limit).raise_if_different()
             return
-        self.launch(args, grid=grid, block=block, shared=shared, thread_order=thread_order,
-                    block_order=block_order, poison=poison, watchdog=watchdog, time_limit=time_limit)
+        checking = instrument.session(False, racecheck, initcheck) if racecheck or initcheck else nullcontext()
+        with checking:
+            self.launch(args, grid=grid, block=block, shared=shared, thread_order=thread_order,
+                        block_order=block_order, poison=poison, watchdog=watchdog, time_limit=time_limit)
 
     def _arrays(self, args: tuple, packed: PackedArgs) -> list[tuple[int, DeviceArray]]:
         """The device arrays a launch may write: those passed, and those a raw address
@@ -117,7 +123,13 @@ class EmuFunction:
     def launch(self, args: tuple, *, grid, block, shared: int = 0, thread_order: str = "forward",
                block_order: str = "forward", poison: int = POISON, watchdog: float | None = None,
                time_limit: float | None = None) -> LaunchOutcome:
-        """One launch; returns what the determinism checker needs to know about it."""
+        """One launch; returns what the determinism checker needs to know about it. Inside an
+        instrument.session the launch runs through the module's instrumented build."""
+        session = instrument.current()
+        if session is not None and self.module.instrumented() is not self.module:
+            return session.launch(self, args, grid=grid, block=block, shared=shared, thread_order=thread_order,
+                                  block_order=block_order, poison=poison, watchdog=watchdog,
+                                  time_limit=time_limit)
         checked = validate_launch(self.name, grid, block, shared, EMULATED, static_shared=self.static_shared_bytes,
                                   max_threads=self.launch_bounds)
         grid, block = checked.grid, checked.block

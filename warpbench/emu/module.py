@@ -52,6 +52,17 @@ class EmuModule:
         self._entries = {table[i].name.decode(): abi.KernelEntry.from_buffer_copy(table[i])
                          for i in range(count.value)}
         self._functions: dict = {}
+        self.build_inputs: dict | None = None   # compile_module's arguments, for instrumented()
+        self._instrumented = None
+
+    def instrumented(self) -> "EmuModule":
+        """This module's instrumented build (every load and store reported to the runtime:
+        warpbench.emu.instrument), compiled on first use and cached apart from the plain one."""
+        if self.build_inputs is None or self.build_inputs.get("instrumented"):
+            return self
+        if self._instrumented is None:
+            self._instrumented = compile_module(**{**self.build_inputs, "instrumented": True})
+        return self._instrumented
 
     @property
     def kernels(self) -> list[str]:
@@ -158,18 +169,22 @@ class EmuModule:
 
 def compile_module(source: str, *, filename: str | None = None, defines: dict | None = None,
                    options: list[str] | None = None, include_dirs: list[str] | None = None,
-                   name_expressions: list[str] | None = None):
+                   name_expressions: list[str] | None = None, instrumented: bool = False):
     """Compile ``source`` (cached on disk) and load it; returns an EmuModule.
 
     ``filename`` names the source in diagnostics and is the base of relative includes;
     ``defines`` maps macro names to values (None: defined without value); ``options`` are
     nvcc/g++-style flags (-D, -I, -O..., GPU-only options ignored); ``name_expressions``
-    lists template instantiations to export, e.g. ``["matmul<32>"]``. Raises
-    UnsupportedFeature, warpbench.errors.CompileError or ToolMissing.
+    lists template instantiations to export, e.g. ``["matmul<32>"]``; ``instrumented``
+    compiles the build the profiler and racecheck use. Raises UnsupportedFeature,
+    warpbench.errors.CompileError or ToolMissing.
     """
     from warpbench.emu.build import build
-    return EmuModule(build(source, filename=filename, defines=defines, options=options,
-                           include_dirs=include_dirs, name_expressions=name_expressions))
+    inputs = dict(source=source, filename=filename, defines=defines, options=options, include_dirs=include_dirs,
+                  name_expressions=name_expressions, instrumented=instrumented)
+    module = EmuModule(build(**inputs))
+    module.build_inputs = inputs
+    return module
 
 
 def compile_file(path, **kwargs):

@@ -134,6 +134,8 @@ void locate_shared_block(const wbemu_launch_config& config) {
     for (std::size_t i = 0; i < WBEMU_SHARED_CANARY; ++i) g_dynamic_canary[i] = canary_byte(i);
 }
 
+unsigned char* shared_block() { return g_shared_block; }
+
 void poison_shared_memory(const wbemu_launch_config& config) {
     const int poison = config.poison & 0xFF;
     for (unsigned i = 0; i < config.tls_range_count; ++i)

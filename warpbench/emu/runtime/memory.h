@@ -12,6 +12,9 @@ namespace wbemu {
 // Finds this module's TLS block (all static __shared__ arrays) for the calling OS thread.
 void locate_shared_block(const wbemu_launch_config& config);
 
+// The TLS block located last (the instrumented build classifies addresses against it).
+unsigned char* shared_block();
+
 // Fills the block's static and dynamic shared memory with the poison byte and arms the
 // canaries around the static arrays and behind the dynamic bytes the launch asked for.
 void poison_shared_memory(const wbemu_launch_config& config);

@@ -39,6 +39,7 @@ struct Fiber {
     std::uint64_t value = 0;   // operand published to a warp operation
     unsigned source_lane = 0;  // lane a shuffle reads from
     std::uint64_t result = 0;  // result of the barrier or warp operation
+    unsigned warp_syncs = 0;   // warp operations completed: orders lanes' accesses (racecheck)
 };
 
 // A warp operation some lanes of a warp have reached; lanes with disjoint masks may

@@ -240,12 +240,14 @@ extern "C" WBEMU_HIDDEN std::uint64_t wbemu_warp_op(const wbemu_warp_request* re
     warp.pending[op_index].arrived |= 1u << lane;
     if (is_complete(warp, warp.pending[op_index])) {
         complete(warp, self->pub.warp, op_index, self);
+        ++self->warp_syncs;
         return self->result;
     }
     self->state = FiberState::at_warp;
     --g.ready;
     ++g.at_warp;
     park();
+    ++self->warp_syncs;
     return self->result;
 }
 
