@@ -1,4 +1,4 @@
-"""The ``warpbench`` command: info, check, bench, tune, run and launch.
+"""The ``warpbench`` command: info, check, bench, tune, profile, run and launch.
 
 Every user error (unknown kernel, device or flag, a bad value, a bad WARPBENCH_* setting,
 a bad array) is a WarpbenchError: it is printed as one line and the exit status is 2,

@@ -2,7 +2,7 @@
 
 Runs ``warpbench profile --json`` on emu and on cuda for the transpose study and two GEMM
 variants at one problem each, and prints a markdown table for BENCHMARKS.md (a few minutes;
-each ncu run replays one launch). Usage: ``python .ci/profile_emu_vs_ncu.py [--out FILE]``.
+each ncu run replays one launch). Usage: ``python benchmarks/gpu/profile_emu_vs_ncu.py [--out FILE]``.
 """
 import argparse
 import json
