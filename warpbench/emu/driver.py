@@ -20,15 +20,23 @@ from __future__ import annotations
 
 import ctypes
 import time
+import warnings
 
 import numpy as np
 
-from warpbench.errors import DTypeError, ShapeError
-from warpbench.emu import addresses
+from warpbench.ctype import lookup, strip_qualifiers
+from warpbench.errors import DTypeError
 from warpbench.emu.determinism import check_determinism as _check_determinism
-from warpbench.emu.errors import InvalidAddress
-from warpbench.emu.memory import POISON, DeviceArray, empty, to_device, zeros
+from warpbench.emu.device import (CUDA_VERSION, Context, Device, device_attribute, get_driver_version,
+                                  get_version, init, mem_get_info)
+from warpbench.emu.errors import PortabilityWarning
+from warpbench.emu.memory import DeviceArray, empty, to_device, zeros
 from warpbench.emu.module import compile_module
+from warpbench.emu.streams import (Event, Stream, pagelocked_empty, pagelocked_empty_like, pagelocked_zeros,
+                                   pagelocked_zeros_like, register_host_memory)
+from warpbench.emu.transfers import (from_device, from_device_like, mem_alloc, mem_alloc_like, memcpy_dtod,
+                                     memcpy_dtod_async, memcpy_dtoh, memcpy_dtoh_async, memcpy_htod,
+                                     memcpy_htod_async, memset_d8, memset_d16, memset_d32)
 
 to_gpu = to_device
 
@@ -64,62 +72,27 @@ class InOut(ArgumentHandler):
     copy_in = copy_out = True
 
 
-def mem_alloc(nbytes: int) -> DeviceArray:
-    """An untyped device allocation (any pointer parameter accepts it); uninitialised."""
-    allocation = DeviceArray((int(nbytes),), np.uint8, typed=False)
-    allocation.poison(POISON)
-    return allocation
-
-
-def _device_bytes(target, nbytes: int, operation: str, role: str) -> int:
-    """The address of ``nbytes`` of device memory at ``target`` (a DeviceArray or an
-    address); ShapeError or InvalidAddress when they are not all inside one live
-    allocation or ``__device__`` variable."""
-    if isinstance(target, DeviceArray):
-        if nbytes > target.nbytes:
-            raise ShapeError(f"{operation}: copying {nbytes} bytes overruns the {role}, "
-                             f"a {target.describe()} device array")
-        if role == "destination":
-            target.uninitialized = False
-        return target.ptr
-    if isinstance(target, (bool, np.bool_)) or not isinstance(target, (int, np.integer)):
-        raise DTypeError(f"{operation}: the {role} must be a device array or an address, "
-                         f"not {type(target).__name__}")
-    address = int(target)
-    region = addresses.region_at(address)
-    if region is None or not region.data_start <= address <= region.data_end:
-        raise InvalidAddress(f"{operation}: {role} address 0x{address:x} is not inside a live device "
-                             "allocation or __device__ variable")
-    if address + nbytes > region.data_end:
-        raise InvalidAddress(f"{operation}: {nbytes} bytes at {role} address 0x{address:x} run "
-                             f"{address + nbytes - region.data_end} bytes past the end of {region.label}")
-    owner = region.owner()
-    if role == "destination" and isinstance(owner, DeviceArray):
-        owner.uninitialized = False
-    return address
-
-
-def memcpy_htod(dest, src) -> None:
-    """Copy the host array ``src`` to the device array or address ``dest``."""
-    src = np.ascontiguousarray(src)
-    ctypes.memmove(_device_bytes(dest, src.nbytes, "memcpy_htod", "destination"), src.ctypes.data, src.nbytes)
-
-
-def memcpy_dtoh(dest: np.ndarray, src) -> None:
-    """Copy from the device array or address ``src`` into the contiguous host array ``dest``."""
-    if not isinstance(dest, np.ndarray) or not dest.flags.c_contiguous or not dest.flags.writeable:
-        raise DTypeError("memcpy_dtoh needs a writable C-contiguous numpy array as destination")
-    ctypes.memmove(dest.ctypes.data, _device_bytes(src, dest.nbytes, "memcpy_dtoh", "source"), dest.nbytes)
-
-
 def synchronize() -> None:
     """Launches are synchronous on the emulator; kept for PyCUDA code that calls it."""
 
 
-class Context:
-    """Stand-in for ``pycuda.driver.Context``: only ``Context.synchronize()``."""
-
-    synchronize = staticmethod(synchronize)
+def _pointer_argument(function: "Function", index: int, arg):
+    """What PyCUDA would pass for a pointer parameter: an object with
+    ``__cuda_array_interface__`` as its address, an array of another dtype as its address
+    (with a PortabilityWarning), anything else unchanged for the packer to check."""
+    if isinstance(arg, DeviceArray):
+        pointee = lookup(strip_qualifiers(function.kernel.param_types[index])[:-1])
+        accepted = pointee.pointee if pointee else None
+        if arg.typed and accepted is not None and arg.dtype.name not in accepted:
+            warnings.warn(f"kernel '{function.name}' parameter {index}: a {arg.dtype.name} array passed for "
+                          f"{function.kernel.param_types[index]} (PyCUDA passes the pointer as is)",
+                          PortabilityWarning, stacklevel=4)
+            return np.intp(arg.ptr)
+        return arg
+    interface = getattr(arg, "__cuda_array_interface__", None)
+    if isinstance(interface, dict) and "data" in interface:
+        return np.intp(interface["data"][0])
+    return arg
 
 
 class Function:
@@ -148,12 +121,15 @@ class Function:
 
     def _convert(self, args) -> tuple[list, list]:
         converted, copies = [], []
-        for arg in args:
+        types = self.kernel.param_types
+        for index, arg in enumerate(args):
             if isinstance(arg, ArgumentHandler):
                 device = arg.device_array()
                 converted.append(device)
                 if arg.copy_out:
                     copies.append((arg.array, device))
+            elif index < len(types) and types[index].endswith("*"):
+                converted.append(_pointer_argument(self, index, arg))
             else:
                 converted.append(arg)
         return converted, copies
@@ -266,6 +242,15 @@ def check_determinism(function, *args, **kwargs):
     return _check_determinism(function, *args, **kwargs)
 
 
+def make_context(flags: int = 0) -> Context:
+    """A context on the emulated device, made current."""
+    return Device(0).make_context(flags)
+
+
 __all__ = ["SourceModule", "Function", "In", "Out", "InOut", "to_device", "to_gpu", "empty", "zeros",
-           "mem_alloc", "memcpy_htod", "memcpy_dtoh", "synchronize", "Context", "check_determinism",
-           "DeviceArray"]
+           "mem_alloc", "mem_alloc_like", "memcpy_htod", "memcpy_dtoh", "memcpy_dtod", "memcpy_htod_async",
+           "memcpy_dtoh_async", "memcpy_dtod_async", "memset_d8", "memset_d16", "memset_d32", "from_device",
+           "from_device_like", "synchronize", "Context", "Device", "device_attribute", "init", "make_context",
+           "mem_get_info", "get_version", "get_driver_version", "CUDA_VERSION", "Event", "Stream",
+           "pagelocked_empty", "pagelocked_zeros", "pagelocked_empty_like", "pagelocked_zeros_like",
+           "register_host_memory", "check_determinism", "DeviceArray"]
