@@ -42,8 +42,8 @@ CUDA toolkit headers), and ``WARPBENCH_CACHE_DIR`` for the module cache (``cache
 from __future__ import annotations
 
 from warpbench.emu.determinism import BufferDifference, DeterminismReport
-from warpbench.emu.driver import (CUDA_VERSION, Context, Device, Event, Function, In, InOut, Out, SourceModule,
-                                  Stream, check_determinism, device_attribute, from_device, from_device_like,
+from warpbench.emu.driver import (CUDA_VERSION, Context, Device, DeviceAllocation, Event, Function, In, InOut, Out, SourceModule,
+                                  PointerHolderBase, Stream, aligned_empty, aligned_zeros, check_determinism, device_attribute, from_device, from_device_like,
                                   get_driver_version, get_version, init, make_context, mem_alloc, mem_alloc_like,
                                   mem_get_info, memcpy_dtod, memcpy_dtod_async, memcpy_dtoh, memcpy_dtoh_async,
                                   memcpy_htod, memcpy_htod_async, memset_d8, memset_d16, memset_d32,
@@ -63,7 +63,8 @@ __all__ = [
     "memset_d16", "memset_d32", "from_device", "from_device_like", "synchronize", "Context", "Device",
     "device_attribute", "init", "make_context", "mem_get_info", "get_version", "get_driver_version",
     "CUDA_VERSION", "Event", "Stream", "pagelocked_empty", "pagelocked_zeros", "pagelocked_empty_like",
-    "pagelocked_zeros_like", "register_host_memory", "to_gpu",
+    "pagelocked_zeros_like", "register_host_memory", "aligned_empty", "aligned_zeros", "DeviceAllocation",
+    "PointerHolderBase", "to_gpu",
     "compile_module", "compile_file", "check_determinism", "DeterminismReport", "BufferDifference",
     "DeviceArray", "to_device", "empty", "zeros",
     "EmuError", "KernelFault", "BarrierDivergence", "Deadlock", "WarpOpMismatch", "OutOfBoundsWrite",

@@ -146,6 +146,10 @@ class Device:
         context.push()
         return context
 
+    def retain_primary_context(self) -> "Context":
+        """The device's primary context (not made current: ``push`` it)."""
+        return Context(self)
+
     def __eq__(self, other) -> bool:
         return isinstance(other, Device)
 

@@ -32,9 +32,9 @@ from warpbench.emu.device import (CUDA_VERSION, Context, Device, device_attribut
 from warpbench.emu.errors import PortabilityWarning
 from warpbench.emu.memory import DeviceArray, empty, to_device, zeros
 from warpbench.emu.module import compile_module
-from warpbench.emu.streams import (Event, Stream, pagelocked_empty, pagelocked_empty_like, pagelocked_zeros,
+from warpbench.emu.streams import (Event, Stream, aligned_empty, aligned_zeros, pagelocked_empty, pagelocked_empty_like, pagelocked_zeros,
                                    pagelocked_zeros_like, register_host_memory)
-from warpbench.emu.transfers import (from_device, from_device_like, mem_alloc, mem_alloc_like, memcpy_dtod,
+from warpbench.emu.transfers import (DeviceAllocation, PointerHolderBase, from_device, from_device_like, mem_alloc, mem_alloc_like, memcpy_dtod,
                                      memcpy_dtod_async, memcpy_dtoh, memcpy_dtoh_async, memcpy_htod,
                                      memcpy_htod_async, memset_d8, memset_d16, memset_d32)
 
@@ -84,11 +84,16 @@ def _pointer_argument(function: "Function", index: int, arg):
         pointee = lookup(strip_qualifiers(function.kernel.param_types[index])[:-1])
         accepted = pointee.pointee if pointee else None
         if arg.typed and accepted is not None and arg.dtype.name not in accepted:
+            fields = arg.dtype.fields or {}
+            if fields and all(field[0].name in accepted for field in fields.values()):
+                return np.intp(arg.ptr)          # a vector-type struct array, e.g. vec.float3
             warnings.warn(f"kernel '{function.name}' parameter {index}: a {arg.dtype.name} array passed for "
                           f"{function.kernel.param_types[index]} (PyCUDA passes the pointer as is)",
                           PortabilityWarning, stacklevel=4)
             return np.intp(arg.ptr)
         return arg
+    if isinstance(arg, PointerHolderBase):
+        return np.intp(arg.get_pointer())
     interface = getattr(arg, "__cuda_array_interface__", None)
     if isinstance(interface, dict) and "data" in interface:
         return np.intp(interface["data"][0])
@@ -100,7 +105,8 @@ class Function:
 
     def __init__(self, module: "SourceModule", name: str):
         self._module, self.name = module, name
-        self._formats: list[str] | None = None
+        self._formats: list | None = None
+        self._block = None
 
     @property
     def kernel(self):
@@ -152,27 +158,35 @@ class Function:
         return elapsed if time_kernel else None
 
     def prepare(self, arg_types, block=None, shared=None, texrefs=None) -> "Function":
-        """Declare argument types as a struct-style string ("PPi") or a list of dtypes/"P"."""
+        """Declare argument types as a struct-style string ("PPi") or a list of dtypes/"P"
+        (struct dtypes such as ``gpuarray.vec.float3`` too); ``block`` is the block shape
+        for calls that omit it (PyCUDA's older form)."""
         pointer_chars = (np.dtype(np.intp).char, np.dtype(np.uintp).char)
-        self._formats = ["P" if t == "P" or np.dtype(t).char in pointer_chars else np.dtype(t).char
-                         for t in arg_types]
+        self._formats = ["P" if isinstance(t, str) and t == "P" or np.dtype(t).char in pointer_chars
+                         else np.dtype(t) for t in arg_types]
+        self._block = block
         return self
 
-    def _prepared(self, args) -> list:
+    def _prepared(self, block, args) -> tuple[tuple, list]:
         if self._formats is None:
             raise ValueError(f"kernel '{self.name}': call prepare() before prepared_call()")
+        if not isinstance(block, tuple) and self._block is not None:
+            block, args = self._block, (block, *args)
         if len(args) != len(self._formats):
             raise DTypeError(f"kernel '{self.name}' was prepared for {len(self._formats)} arguments, "
                              f"got {len(args)}")
-        return [arg if fmt == "P" else np.dtype(fmt).type(arg) for fmt, arg in zip(self._formats, args)]
+        return block, [arg if fmt == "P" else np.asarray(arg, dtype=fmt)[()]
+                       for fmt, arg in zip(self._formats, args)]
 
     def prepared_call(self, grid, block, *args, shared_size: int = 0) -> None:
         """Launch with arguments converted by the prepared types (Python numbers allowed)."""
-        self(*self._prepared(args), grid=grid, block=block, shared=shared_size)
+        block, args = self._prepared(block, args)
+        self(*args, grid=grid, block=block, shared=shared_size)
 
     def prepared_timed_call(self, grid, block, *args, shared_size: int = 0):
         """Launch; returns a callable giving the elapsed seconds, as PyCUDA does."""
-        elapsed = self(*self._prepared(args), grid=grid, block=block, shared=shared_size, time_kernel=True)
+        block, args = self._prepared(block, args)
+        elapsed = self(*args, grid=grid, block=block, shared=shared_size, time_kernel=True)
         return lambda: elapsed
 
     def prepared_async_call(self, grid, block, stream, *args, shared_size: int = 0) -> None:
@@ -247,10 +261,10 @@ def make_context(flags: int = 0) -> Context:
     return Device(0).make_context(flags)
 
 
-__all__ = ["SourceModule", "Function", "In", "Out", "InOut", "to_device", "to_gpu", "empty", "zeros",
+__all__ = ["DeviceAllocation", "PointerHolderBase", "SourceModule", "Function", "In", "Out", "InOut", "to_device", "to_gpu", "empty", "zeros",
            "mem_alloc", "mem_alloc_like", "memcpy_htod", "memcpy_dtoh", "memcpy_dtod", "memcpy_htod_async",
            "memcpy_dtoh_async", "memcpy_dtod_async", "memset_d8", "memset_d16", "memset_d32", "from_device",
            "from_device_like", "synchronize", "Context", "Device", "device_attribute", "init", "make_context",
            "mem_get_info", "get_version", "get_driver_version", "CUDA_VERSION", "Event", "Stream",
            "pagelocked_empty", "pagelocked_zeros", "pagelocked_empty_like", "pagelocked_zeros_like",
-           "register_host_memory", "check_determinism", "DeviceArray"]
+           "register_host_memory", "aligned_empty", "aligned_zeros", "check_determinism", "DeviceArray"]

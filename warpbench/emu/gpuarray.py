@@ -16,6 +16,7 @@ import numpy as np
 
 from warpbench.ctype import c_name
 from warpbench.errors import DTypeError, ShapeError
+from warpbench.emu import vec  # noqa: F401 (PyCUDA's gpuarray.vec)
 from warpbench.emu.elementwise import ElementwiseKernel
 from warpbench.emu.memory import POISON, DeviceArray
 from warpbench.emu.reduction import ReductionKernel

@@ -87,3 +87,13 @@ def pagelocked_zeros_like(array: np.ndarray, mem_flags: int = 0) -> np.ndarray:
 def register_host_memory(array: np.ndarray, flags: int = 0) -> np.ndarray:
     """The array itself: nothing to register."""
     return array
+
+
+def aligned_empty(shape, dtype, order: str = "C", alignment: int = 4096) -> np.ndarray:
+    """A plain numpy array (numpy's alignment suffices here)."""
+    return np.empty(shape, dtype, order=order)
+
+
+def aligned_zeros(shape, dtype, order: str = "C", alignment: int = 4096) -> np.ndarray:
+    """A plain numpy array of zeros."""
+    return np.zeros(shape, dtype, order=order)

@@ -28,3 +28,8 @@ class DeviceMemoryPool:
 
 def clear_context_caches() -> None:
     """No context caches to clear."""
+
+
+def bitlog2(n: int) -> int:
+    """Index of the highest set bit of ``n`` (floor of log2)."""
+    return int(n).bit_length() - 1

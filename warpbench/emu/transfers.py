@@ -17,14 +17,42 @@ from warpbench.emu.errors import InvalidAddress
 from warpbench.emu.memory import POISON, DeviceArray
 
 
-def mem_alloc(nbytes: int) -> DeviceArray:
+class DeviceAllocation(DeviceArray):
+    """Raw bytes from :func:`mem_alloc`, used like PyCUDA's ``DeviceAllocation``: not a
+    sequence, so ``np.intp(allocation) + offset`` is an address; ``.data`` shows the bytes."""
+
+    __len__ = None
+    __getitem__ = None
+
+    def __index__(self) -> int:
+        return self.ptr
+
+    def free(self) -> None:
+        """Mark the memory uninitialised again (it is unmapped when the object is collected)."""
+        self.poison(POISON)
+
+
+class PointerHolderBase:
+    """PyCUDA's base for objects that hold device memory: subclasses define ``get_pointer``."""
+
+    def get_pointer(self) -> int:
+        """The device address held."""
+        raise NotImplementedError
+
+    def __int__(self) -> int:
+        return int(self.get_pointer())
+
+    __index__ = __int__
+
+
+def mem_alloc(nbytes: int) -> DeviceAllocation:
     """An untyped device allocation (any pointer parameter accepts it); uninitialised."""
-    allocation = DeviceArray((int(nbytes),), np.uint8, typed=False)
+    allocation = DeviceAllocation((int(nbytes),), np.uint8, typed=False)
     allocation.poison(POISON)
     return allocation
 
 
-def mem_alloc_like(array) -> DeviceArray:
+def mem_alloc_like(array) -> DeviceAllocation:
     """An uninitialised allocation of ``array.nbytes`` bytes."""
     return mem_alloc(array.nbytes)
 
@@ -48,6 +76,8 @@ def _device_bytes(target, nbytes: int, operation: str, role: str) -> int:
         if role == "destination":
             target.uninitialized = False
         return target.ptr
+    if isinstance(target, PointerHolderBase):
+        target = target.get_pointer()
     if isinstance(target, (bool, np.bool_)) or not isinstance(target, (int, np.integer)):
         raise DTypeError(f"{operation}: the {role} must be a device array or an address, "
                          f"not {type(target).__name__}")
@@ -124,6 +154,8 @@ def device_array_at(address, shape, dtype, kind: type | None = None) -> DeviceAr
     array or an address inside a live allocation), sharing it."""
     if isinstance(address, DeviceArray):
         return address.view_at(address.ptr, shape, dtype, kind)
+    if isinstance(address, PointerHolderBase):
+        address = address.get_pointer()
     if isinstance(address, (bool, np.bool_)) or not isinstance(address, (int, np.integer)):
         raise DTypeError(f"expected a device array or an address, not {type(address).__name__}")
     owner = _owner(int(address), "device array", "start").owner()
