@@ -100,6 +100,13 @@ def _pointer_argument(function: "Function", index: int, arg):
     return arg
 
 
+def _copy_back(copies: list) -> None:
+    """Out/InOut results to their host arrays (In copies are only kept alive until here)."""
+    for host, device in copies:
+        if host is not None:
+            host[...] = device.data
+
+
 class Function:
     """A kernel of a SourceModule, called as in PyCUDA."""
 
@@ -131,9 +138,8 @@ class Function:
         for index, arg in enumerate(args):
             if isinstance(arg, ArgumentHandler):
                 device = arg.device_array()
-                converted.append(device)
-                if arg.copy_out:
-                    copies.append((arg.array, device))
+                converted.append(_pointer_argument(self, index, device) if index < len(types) else device)
+                copies.append((arg.array if arg.copy_out else None, device))
             elif index < len(types) and types[index].endswith("*"):
                 converted.append(_pointer_argument(self, index, arg))
             else:
@@ -153,8 +159,7 @@ class Function:
                     block_order=block_order, check_determinism=check_determinism, watchdog=watchdog,
                     time_limit=time_limit)
         elapsed = time.perf_counter() - start
-        for host, device in copies:
-            host[...] = device.data
+        _copy_back(copies)
         return elapsed if time_kernel else None
 
     def prepare(self, arg_types, block=None, shared=None, texrefs=None) -> "Function":
@@ -250,8 +255,7 @@ def check_determinism(function, *args, **kwargs):
     if isinstance(function, Function):
         converted, copies = function._convert(args)
         report = _check_determinism(function.kernel, *converted, **kwargs)
-        for host, device in copies:
-            host[...] = device.data
+        _copy_back(copies)
         return report
     return _check_determinism(function, *args, **kwargs)
 
