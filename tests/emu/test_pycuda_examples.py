@@ -351,3 +351,19 @@ def test_fill_gpu_with_nans():
     ary.fill(float("nan"))
     assert np.isnan(ary.get()).all()
 
+
+
+def test_select_to_list_is_an_order_free_compaction():
+    """Its output order depends on the schedule by design; compared as a multiset it is
+    deterministic."""
+    block_size, amount = 128, 128 * 8
+    a_gpu = gpuarray.to_gpu(np.random.default_rng(6).random(amount).astype(np.float32))
+    func = select_to_list_kernel(block_size)
+
+    def check(**options):
+        selec_gpu = gpuarray.to_gpu(np.full(amount, -1, np.int32))
+        counter_gpu = gpuarray.zeros(1, np.int32)
+        return cuda.check_determinism(func, a_gpu, selec_gpu, np.float32(0.9), counter_gpu,
+                                      grid=(amount // block_size, 1), block=(block_size, 1, 1), **options)
+    assert [d.param_name for d in check().differences] == ["selec"]
+    assert check(unordered=["selec"]).identical
