@@ -68,7 +68,8 @@ def test_rows_stay_together(module):
     assert _check(module.get_function("compact_pairs"), (a, pairs, count), unordered=[1]).identical
     kept = np.flatnonzero(host > LIMIT)
     rows = pairs.get()[:kept.size]
-    assert sorted(rows[:, 0].astype(int).tolist()) == kept.tolist() and (host[rows[:, 0].astype(int)] == rows[:, 1]).all()
+    index = rows[:, 0].astype(int)
+    assert sorted(index.tolist()) == kept.tolist() and (host[index] == rows[:, 1]).all()
 
 
 def test_a_compare_function_decides(module):

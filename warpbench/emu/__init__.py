@@ -42,13 +42,14 @@ CUDA toolkit headers), and ``WARPBENCH_CACHE_DIR`` for the module cache (``cache
 from __future__ import annotations
 
 from warpbench.emu.determinism import BufferDifference, DeterminismReport
-from warpbench.emu.driver import (CUDA_VERSION, Context, Device, DeviceAllocation, Event, Function, In, InOut, Out, SourceModule,
-                                  PointerHolderBase, Stream, aligned_empty, aligned_zeros, check_determinism, device_attribute, from_device, from_device_like,
+from warpbench.emu.driver import (CUDA_VERSION, Context, Device, DeviceAllocation, Event, Function, In, InOut, Out,
+                                  SourceModule, PointerHolderBase, Stream, aligned_empty, aligned_zeros,
+                                  check_determinism, device_attribute, from_device, from_device_like,
                                   get_driver_version, get_version, init, make_context, mem_alloc, mem_alloc_like,
                                   mem_get_info, memcpy_dtod, memcpy_dtod_async, memcpy_dtoh, memcpy_dtoh_async,
                                   memcpy_htod, memcpy_htod_async, memset_d8, memset_d16, memset_d32,
-                                  pagelocked_empty, pagelocked_empty_like, pagelocked_zeros,
-                                  pagelocked_zeros_like, register_host_memory, synchronize, to_gpu)
+                                  pagelocked_empty, pagelocked_empty_like, pagelocked_zeros, pagelocked_zeros_like,
+                                  register_host_memory, synchronize, to_gpu)
 from warpbench.emu.errors import (ArithmeticFault, BarrierDivergence, Deadlock, DeviceAssert,
                                   DeviceMemoryError, EmuError, InvalidAddress, KernelFault, MemoryFault,
                                   NondeterministicResult, OutOfBoundsWrite, PortabilityWarning,

@@ -9,12 +9,19 @@ changing the imports::
     multiply(drv.Out(dest), drv.In(a), drv.In(b), block=(400, 1, 1), grid=(1, 1))
 
 Covered: ``SourceModule`` (``get_function`` also for template name expressions such as
-``"matmul<32>"``, ``get_global``), ``In``/``Out``/``InOut``, ``mem_alloc``,
-``memcpy_htod``/``memcpy_dtoh``, gpuarray-style ``to_device``/``to_gpu``/``empty``/``zeros``
-(arrays with ``.get()``), ``Function.prepare``/``prepared_call``. Launches take the extra
-keywords ``thread_order``, ``block_order``, ``check_determinism``, ``watchdog`` and
-``time_limit`` (see
-:mod:`warpbench.emu`). Importing this module compiles nothing.
+``"matmul<32>"``, ``get_global``), ``In``/``Out``/``InOut``, ``mem_alloc``/``mem_alloc_like``
+(``np.intp(allocation) + offset`` is an address), ``memcpy_htod``/``dtoh``/``dtod`` and their
+``_async`` forms, ``memset_d8``/``d16``/``d32``, ``from_device``/``from_device_like``,
+``Function.prepare``/``prepared_call`` (also the older ``prepare(..., block=)`` form),
+``init``, ``Device`` (one: "CUDA emulator", compute capability 9.0, sm_90 attributes),
+``Context``/``make_context``, ``Event`` (emulated wall-clock milliseconds), ``Stream``
+(ordered: every call completes before it returns), ``pagelocked_*``, ``get_version``.
+Pointer parameters take device arrays, addresses, ``PointerHolderBase`` objects and
+objects with ``__cuda_array_interface__``; an array of another dtype is passed as its
+address, as PyCUDA does, with a PortabilityWarning. gpuarray, ElementwiseKernel and
+ReductionKernel are in :mod:`warpbench.emu.gpuarray`, ``.elementwise`` and ``.reduction``.
+Launches take the extra keywords ``thread_order``, ``block_order``, ``check_determinism``,
+``watchdog`` and ``time_limit`` (see :mod:`warpbench.emu`). Importing this module compiles nothing.
 """
 from __future__ import annotations
 
@@ -32,11 +39,12 @@ from warpbench.emu.device import (CUDA_VERSION, Context, Device, device_attribut
 from warpbench.emu.errors import PortabilityWarning
 from warpbench.emu.memory import DeviceArray, empty, to_device, zeros
 from warpbench.emu.module import compile_module
-from warpbench.emu.streams import (Event, Stream, aligned_empty, aligned_zeros, pagelocked_empty, pagelocked_empty_like, pagelocked_zeros,
-                                   pagelocked_zeros_like, register_host_memory)
-from warpbench.emu.transfers import (DeviceAllocation, PointerHolderBase, from_device, from_device_like, mem_alloc, mem_alloc_like, memcpy_dtod,
-                                     memcpy_dtod_async, memcpy_dtoh, memcpy_dtoh_async, memcpy_htod,
-                                     memcpy_htod_async, memset_d8, memset_d16, memset_d32)
+from warpbench.emu.streams import (Event, Stream, aligned_empty, aligned_zeros, pagelocked_empty,
+                                   pagelocked_empty_like, pagelocked_zeros, pagelocked_zeros_like,
+                                   register_host_memory)
+from warpbench.emu.transfers import (DeviceAllocation, PointerHolderBase, from_device, from_device_like, mem_alloc,
+                                     mem_alloc_like, memcpy_dtod, memcpy_dtod_async, memcpy_dtoh, memcpy_dtoh_async,
+                                     memcpy_htod, memcpy_htod_async, memset_d8, memset_d16, memset_d32)
 
 to_gpu = to_device
 
@@ -265,10 +273,10 @@ def make_context(flags: int = 0) -> Context:
     return Device(0).make_context(flags)
 
 
-__all__ = ["DeviceAllocation", "PointerHolderBase", "SourceModule", "Function", "In", "Out", "InOut", "to_device", "to_gpu", "empty", "zeros",
-           "mem_alloc", "mem_alloc_like", "memcpy_htod", "memcpy_dtoh", "memcpy_dtod", "memcpy_htod_async",
-           "memcpy_dtoh_async", "memcpy_dtod_async", "memset_d8", "memset_d16", "memset_d32", "from_device",
-           "from_device_like", "synchronize", "Context", "Device", "device_attribute", "init", "make_context",
-           "mem_get_info", "get_version", "get_driver_version", "CUDA_VERSION", "Event", "Stream",
+__all__ = ["DeviceAllocation", "PointerHolderBase", "SourceModule", "Function", "In", "Out", "InOut", "to_device",
+           "to_gpu", "empty", "zeros", "mem_alloc", "mem_alloc_like", "memcpy_htod", "memcpy_dtoh", "memcpy_dtod",
+           "memcpy_htod_async", "memcpy_dtoh_async", "memcpy_dtod_async", "memset_d8", "memset_d16", "memset_d32",
+           "from_device", "from_device_like", "synchronize", "Context", "Device", "device_attribute", "init",
+           "make_context", "mem_get_info", "get_version", "get_driver_version", "CUDA_VERSION", "Event", "Stream",
            "pagelocked_empty", "pagelocked_zeros", "pagelocked_empty_like", "pagelocked_zeros_like",
            "register_host_memory", "aligned_empty", "aligned_zeros", "check_determinism", "DeviceArray"]

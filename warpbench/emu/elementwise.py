@@ -67,7 +67,8 @@ class ElementwiseKernel:
                        f'extern "C" __global__ void {name}({arguments}, long long n, long long wb_start, '
                        f"long long wb_stop, long long wb_step) {{\n"
                        f"    {loop_prep};\n"
-                       f"    for (long long i = wb_start + (blockIdx.x * (long long)blockDim.x + threadIdx.x) * wb_step;"
+                       f"    for (long long i = wb_start + (blockIdx.x * (long long)blockDim.x + threadIdx.x)"
+                       f" * wb_step;"
                        f" i < wb_stop; i += (long long)blockDim.x * gridDim.x * wb_step) {{\n"
                        f"        {operation};\n    }}\n    {after_loop};\n}}\n")
 

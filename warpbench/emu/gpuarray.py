@@ -199,26 +199,65 @@ class GPUArray(DeviceArray):
     def __abs__(self):
         return self._unary("abs", "fabs(x[i])" if self.dtype.kind == "f" else "x[i] < 0 ? -x[i] : x[i]")
 
-    def __add__(self, other): return self._binary(other, "add")
-    def __radd__(self, other): return self._binary(other, "add", reverse=True)
-    def __sub__(self, other): return self._binary(other, "sub")
-    def __rsub__(self, other): return self._binary(other, "sub", reverse=True)
-    def __mul__(self, other): return self._binary(other, "mul")
-    def __rmul__(self, other): return self._binary(other, "mul", reverse=True)
-    def __truediv__(self, other): return self._binary(other, "div")
-    def __rtruediv__(self, other): return self._binary(other, "div", reverse=True)
-    def __pow__(self, other): return self._binary(other, "pow")
-    def __rpow__(self, other): return self._binary(other, "pow", reverse=True)
-    def __iadd__(self, other): return self._inplace(other, "add")
-    def __isub__(self, other): return self._inplace(other, "sub")
-    def __imul__(self, other): return self._inplace(other, "mul")
-    def __itruediv__(self, other): return self._inplace(other, "div")
-    def __lt__(self, other): return self._binary(other, "lt")
-    def __le__(self, other): return self._binary(other, "le")
-    def __gt__(self, other): return self._binary(other, "gt")
-    def __ge__(self, other): return self._binary(other, "ge")
-    def __eq__(self, other): return self._binary(other, "eq")  # noqa: D105
-    def __ne__(self, other): return self._binary(other, "ne")  # noqa: D105
+    def __add__(self, other):
+        return self._binary(other, "add")
+
+    def __radd__(self, other):
+        return self._binary(other, "add", reverse=True)
+
+    def __sub__(self, other):
+        return self._binary(other, "sub")
+
+    def __rsub__(self, other):
+        return self._binary(other, "sub", reverse=True)
+
+    def __mul__(self, other):
+        return self._binary(other, "mul")
+
+    def __rmul__(self, other):
+        return self._binary(other, "mul", reverse=True)
+
+    def __truediv__(self, other):
+        return self._binary(other, "div")
+
+    def __rtruediv__(self, other):
+        return self._binary(other, "div", reverse=True)
+
+    def __pow__(self, other):
+        return self._binary(other, "pow")
+
+    def __rpow__(self, other):
+        return self._binary(other, "pow", reverse=True)
+
+    def __iadd__(self, other):
+        return self._inplace(other, "add")
+
+    def __isub__(self, other):
+        return self._inplace(other, "sub")
+
+    def __imul__(self, other):
+        return self._inplace(other, "mul")
+
+    def __itruediv__(self, other):
+        return self._inplace(other, "div")
+
+    def __lt__(self, other):
+        return self._binary(other, "lt")
+
+    def __le__(self, other):
+        return self._binary(other, "le")
+
+    def __gt__(self, other):
+        return self._binary(other, "gt")
+
+    def __ge__(self, other):
+        return self._binary(other, "ge")
+
+    def __eq__(self, other):
+        return self._binary(other, "eq")
+
+    def __ne__(self, other):
+        return self._binary(other, "ne")
     __hash__ = None
     __div__ = __truediv__
 
