@@ -367,3 +367,77 @@ def test_select_to_list_is_an_order_free_compaction():
                                       grid=(amount // block_size, 1), block=(block_size, 1, 1), **options)
     assert [d.param_name for d in check().differences] == ["selec"]
     assert check(unordered=["selec"]).identical
+
+
+def test_cpp_function_templates():
+    func = SourceModule("""
+template <class T>
+__device__ T incr(T x) {
+    return (x + 1.0);
+}
+
+extern "C" {
+    __global__ void func(float *a, int N)
+    {
+        int idx = threadIdx.x;
+        if (idx < N)
+            a[idx] = incr(a[idx]);
+    }
+}
+""", no_extern_c=1).get_function("func")
+    n = 5
+    x = np.asarray(np.random.rand(n), np.float32)
+    x_gpu = gpuarray.to_gpu(x)
+    func(x_gpu.gpudata, np.uint32(n), block=(n, 1, 1))
+    assert np.array_equal(x_gpu.get(), x + 1)
+
+
+def test_kernel_concurrency_streams_and_events():
+    my_kernel = SourceModule("""
+__global__ void my_kernel(float *d) {
+    const int i = threadIdx.x;
+    for (int m=0; m<100; m++) {
+        for (int k=0; k<100 ; k++)
+            d[i] = d[i] * 2.0;
+        for (int k=0; k<100 ; k++)
+            d[i] = d[i] / 2.0;
+    }
+    d[i] = d[i] * 2.0;
+}
+""").get_function("my_kernel")
+    big_n, n, rounds = 400, 2, 3
+    data = [np.random.randn(big_n).astype(np.float32) for _ in range(n)]
+    data_check = [d.copy() for d in data]
+    d_data = [cuda.mem_alloc(d.nbytes) for d in data]
+    ref = cuda.Event()
+    ref.record()
+    stream = [cuda.Stream() for _ in range(n)]
+    event = [{"kernel_begin": cuda.Event(), "kernel_end": cuda.Event()} for _ in range(n)]
+    for k in range(n):
+        cuda.memcpy_htod(d_data[k], data[k])
+    for _ in range(rounds):
+        for k in range(n):
+            event[k]["kernel_begin"].record(stream[k])
+            my_kernel(d_data[k], block=(big_n, 1, 1), stream=stream[k])
+        for k in range(n):
+            event[k]["kernel_end"].record(stream[k])
+    for k in range(n):
+        cuda.memcpy_dtoh(data[k], d_data[k])
+    dev = warpbench.emu.autoinit.device
+    assert dev.get_attribute(cuda.device_attribute.CONCURRENT_KERNELS) == 0
+    for k in range(n):
+        assert np.linalg.norm(data_check[k] * 2 ** rounds - data[k]) == 0.0
+        assert 0 < ref.time_till(event[k]["kernel_begin"]) < ref.time_till(event[k]["kernel_end"])
+
+
+def test_threads_and_blocks_printf(capfd):
+    func = SourceModule("""
+    #include <stdio.h>
+    __global__ void say_hi()
+    {
+      printf("I am %dth thread in threadIdx.x:%d.threadIdx.y:%d  blockIdx.:%d blockIdx.y:%d blockDim.x:%d blockDim.y:%d\\n",(threadIdx.x+threadIdx.y*blockDim.x+(blockIdx.x*blockDim.x*blockDim.y)+(blockIdx.y*blockDim.x*blockDim.y)),threadIdx.x, threadIdx.y,blockIdx.x,blockIdx.y,blockDim.x,blockDim.y);
+    }
+    """).get_function("say_hi")  # noqa: E501 (the example's line)
+    func(block=(4, 4, 1), grid=(2, 2, 1))
+    lines = [line for line in capfd.readouterr().out.splitlines() if line.startswith("I am")]
+    assert len(lines) == 64 and "I am 0th thread in threadIdx.x:0.threadIdx.y:0" in lines[0]
