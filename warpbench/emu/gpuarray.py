@@ -258,7 +258,7 @@ class GPUArray(DeviceArray):
 
     def __ne__(self, other):
         return self._binary(other, "ne")
-    __hash__ = None
+    __hash__ = DeviceArray.__hash__   # identity, as arrays are used as keys by identity
     __div__ = __truediv__
 
 
