@@ -39,9 +39,7 @@ def test_simple_kernel_2_with_offsets():
     assert la.norm(dest - a * b) == 0
     drv.Context.synchronize()
     dest = np.zeros_like(a)
-    # PyCUDA writes np.intp(a_gpu): a DeviceArray is a sequence to NumPy, so int() it first;
-    # a mem_alloc allocation takes np.intp directly (test_intp_allocation_offsets).
-    multiply_them(drv.Out(dest), np.intp(int(a_gpu)) + a.itemsize, b_gpu, block=(399, 1, 1))
+    multiply_them(drv.Out(dest), np.intp(a_gpu) + a.itemsize, b_gpu, block=(399, 1, 1))
     assert la.norm(dest[:-1] - a[1:] * b[:-1]) == 0
 
 

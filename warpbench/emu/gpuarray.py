@@ -73,6 +73,9 @@ class GPUArray(DeviceArray):
         super().__init__(shape, dtype)
         self.poison(POISON)
 
+    def __len__(self) -> int:
+        return self.shape[0] if self.shape else 1
+
     @property
     def strides(self) -> tuple[int, ...]:
         """Bytes between elements along each axis (C order)."""

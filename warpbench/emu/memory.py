@@ -139,8 +139,9 @@ class DeviceArray:
         return {"shape": self.shape, "typestr": self.dtype.str, "data": (self.ptr, False), "strides": None,
                 "version": 3}
 
-    def __len__(self) -> int:
-        return self.shape[0] if self.shape else 1
+    # No __len__: NumPy would take the array for a sequence, and ``np.intp(array) + offset``
+    # (PyCUDA's way to pass an address inside an allocation) must give the address.
+    __index__ = __int__
 
     def __repr__(self) -> str:
         return f"DeviceArray(shape={self.shape}, dtype={self.dtype}, ptr=0x{self.ptr:x})"

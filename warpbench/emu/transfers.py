@@ -18,14 +18,10 @@ from warpbench.emu.memory import POISON, DeviceArray
 
 
 class DeviceAllocation(DeviceArray):
-    """Raw bytes from :func:`mem_alloc`, used like PyCUDA's ``DeviceAllocation``: not a
-    sequence, so ``np.intp(allocation) + offset`` is an address; ``.data`` shows the bytes."""
+    """Raw bytes from :func:`mem_alloc`, used like PyCUDA's ``DeviceAllocation`` (no
+    indexing: ``.data`` shows the bytes)."""
 
-    __len__ = None
     __getitem__ = None
-
-    def __index__(self) -> int:
-        return self.ptr
 
     def free(self) -> None:
         """Mark the memory uninitialised again (it is unmapped when the object is collected)."""
