@@ -12,7 +12,8 @@ index) and ``n`` (the element count, taken from the first array argument); Pytho
 for by-value parameters are converted to the declared type; ``range=slice(...)`` or
 ``slice=`` restricts the indices. ``preamble`` is code put before the kernel,
 ``loop_prep``/``after_loop`` statements before and after the loop. The kernel is a
-grid-stride loop compiled once per (arguments, operation, name, preamble) in a process.
+grid-stride loop compiled once per (arguments, operation, name, preamble) in a process;
+``keep`` and ``options`` are accepted and ignored.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import numpy as np
 
 from warpbench.ctype import strip_qualifiers, value_dtype
 from warpbench.errors import DTypeError, ShapeError
+from warpbench.emu.driver import SourceModule
 from warpbench.emu.memory import DeviceArray
 
 #: Threads per block and most blocks of a generated grid-stride kernel.
@@ -31,7 +33,6 @@ _modules: dict[str, object] = {}
 
 def compiled(source: str):
     """The SourceModule of ``source`` (no extern "C" wrapping), compiled once per process."""
-    from warpbench.emu.driver import SourceModule
     if source not in _modules:
         _modules[source] = SourceModule(source, no_extern_c=True)
     return _modules[source]
@@ -72,7 +73,9 @@ class ElementwiseKernel:
                        f" i < wb_stop; i += (long long)blockDim.x * gridDim.x * wb_step) {{\n"
                        f"        {operation};\n    }}\n    {after_loop};\n}}\n")
 
-    def _convert(self, args) -> tuple[list, int]:
+    def convert(self, args) -> tuple[list, int]:
+        """The launch arguments (Python numbers as the declared C types) and the element
+        count, the size of the first array argument."""
         if len(args) != len(self.arguments):
             raise DTypeError(f"ElementwiseKernel '{self.name}' takes {len(self.arguments)} arguments "
                              f"({', '.join(n for _, n in self.arguments)}), got {len(args)}")
@@ -94,7 +97,7 @@ class ElementwiseKernel:
     def __call__(self, *args, range: slice | None = None, slice: slice | None = None,  # noqa: A002
                  stream=None, **launch) -> None:
         """Run the operation over every element (or the indices of ``range``/``slice``)."""
-        converted, size = self._convert(args)
+        converted, size = self.convert(args)
         start, stop, step = (range or slice or _EVERYTHING).indices(size)
         if step <= 0:
             raise ShapeError(f"ElementwiseKernel '{self.name}': range step must be positive, got {step}")

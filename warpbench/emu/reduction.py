@@ -60,7 +60,7 @@ class ReductionKernel:
                  options=None, preamble: str = ""):
         self.dtype_out, self.name = np.dtype(dtype_out), name
         arguments = arguments or f"const {c_name(self.dtype_out)} *in"
-        self._checker = ElementwiseKernel(arguments, "", name)
+        self._checker = ElementwiseKernel(arguments, "", name)   # converts and sizes the arguments
         first = next(n for ctype, n in parse_arguments(arguments) if ctype.endswith("*"))
         self.source = _TEMPLATE.format(preamble=preamble, out=c_name(self.dtype_out), name=name,
                                        reduce_expr=reduce_expr, block=BLOCK, arguments=arguments,
@@ -68,8 +68,8 @@ class ReductionKernel:
 
     def __call__(self, *args, stream=None, **launch):
         """The reduction of the arguments, as a 0-d GPUArray of ``dtype_out``."""
-        from warpbench.emu.gpuarray import GPUArray
-        converted, size = self._checker._convert(args)
+        from warpbench.emu.gpuarray import GPUArray   # gpuarray builds its reductions on this module
+        converted, size = self._checker.convert(args)
         module = compiled(self.source)
         grid = grid_for(size)
         partials = GPUArray((grid[0],), self.dtype_out)
