@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from warpbench.ctype import C_TYPES, lookup, strip_qualifiers, value_dtype
+from warpbench.ctype import C_TYPES, c_name, lookup, strip_qualifiers, value_dtype
 from warpbench.emu.arguments import ArgumentPacker
 from warpbench.emu.memory import DeviceArray
 from warpbench.errors import DTypeError
@@ -47,3 +47,10 @@ def test_scalars_are_checked_by_kind_and_width_from_the_table():
         packer.pack((np.int64(3), np.float16(1), np.bool_(True)))
     with pytest.raises(DTypeError, match=r"'flag' \(bool\): got a Python bool .* np.bool_\(True\)"):
         packer.pack((np.uint32(3), np.float16(1), True))
+
+
+def test_c_name_of_dtypes():
+    assert [c_name(t) for t in (np.float32, np.int8, np.int64, np.uint64, np.uint16, bool)] == [
+        "float", "signed char", "long long", "unsigned long long", "unsigned short", "bool"]
+    with pytest.raises(DTypeError, match="complex64 has no C type"):
+        c_name(np.complex64)

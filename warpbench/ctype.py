@@ -86,3 +86,18 @@ def value_dtype(ctype: str) -> np.dtype:
     if entry is None or entry.dtype is None:
         raise DTypeError(f"C type {ctype!r} has no NumPy dtype")
     return np.dtype(entry.dtype)
+
+
+# The spelling generated code uses where C has several names for one dtype.
+_PREFERRED = {"int8": "signed char", "int64": "long long", "uint64": "unsigned long long"}
+
+
+def c_name(dtype) -> str:
+    """The C type of a NumPy dtype's elements (``float32`` -> ``"float"``); DTypeError when C has none."""
+    name = np.dtype(dtype).name
+    if name in _PREFERRED:
+        return _PREFERRED[name]
+    for ctype in _SCALARS:
+        if ctype.dtype == name:
+            return ctype.name
+    raise DTypeError(f"dtype {name} has no C type in warpbench's table")

@@ -168,3 +168,14 @@ def test_unsupported_feature_lines_are_the_users_under_the_extern_c_wrapping():
         SourceModule("__global__ void k(float* x) {\n    x[0] = 1;\n    asm(\"nop\");\n}\n")
     assert (info.value.file, info.value.line) == ("kernel.cu", 3)
     assert str(info.value).startswith("kernel.cu:3: inline assembly")
+
+
+def test_pycuda_module_names_have_counterparts():
+    """Each of PyCUDA's modules an example imports has one under warpbench.emu."""
+    from warpbench.emu import autoinit, compiler, elementwise, gpuarray, reduction, tools
+    assert compiler.SourceModule is SourceModule and autoinit.device == drv.Device(0)
+    assert tools.dtype_to_ctype(np.float64) == "double" and gpuarray.vec.float4.itemsize == 16
+    assert callable(elementwise.ElementwiseKernel) and callable(reduction.ReductionKernel)
+    for name in ["Device", "Event", "Stream", "mem_alloc_like", "from_device", "memcpy_dtod", "memset_d32",
+                 "pagelocked_empty", "get_version", "device_attribute", "make_context", "PointerHolderBase"]:
+        assert name in drv.__all__ and hasattr(drv, name)

@@ -10,7 +10,10 @@ results (:func:`check_determinism`). Every fault is an exception; the process su
 and Ctrl-C stops a launch with KeyboardInterrupt.
 
 PyCUDA-style API (``warpbench.emu.driver``): ``import warpbench.emu as drv`` in place of
-``pycuda.driver``, ``SourceModule``, ``In``/``Out``/``InOut``, ``mem_alloc``, ``memcpy_*``.
+``pycuda.driver``, ``SourceModule``, ``In``/``Out``/``InOut``, ``mem_alloc``, ``memcpy_*``,
+``Device``, ``Event``, ``Stream``; ``warpbench.emu.gpuarray``, ``.elementwise``,
+``.reduction``, ``.compiler``, ``.tools`` and ``.autoinit`` stand for PyCUDA's modules of
+the same names (submodules: ``from warpbench.emu import gpuarray`` imports on first use).
 
 Low-level API (used by the "emu" device)::
 
@@ -39,8 +42,14 @@ CUDA toolkit headers), and ``WARPBENCH_CACHE_DIR`` for the module cache (``cache
 from __future__ import annotations
 
 from warpbench.emu.determinism import BufferDifference, DeterminismReport
-from warpbench.emu.driver import (Context, Function, In, InOut, Out, SourceModule, check_determinism,
-                                  mem_alloc, memcpy_dtoh, memcpy_htod, synchronize, to_gpu)
+from warpbench.emu.driver import (CUDA_VERSION, Context, Device, DeviceAllocation, Event, Function, In, InOut, Out,
+                                  SourceModule, PointerHolderBase, Stream, aligned_empty, aligned_zeros,
+                                  check_determinism, device_attribute, from_device, from_device_like,
+                                  get_driver_version, get_version, init, make_context, mem_alloc, mem_alloc_like,
+                                  mem_get_info, memcpy_dtod, memcpy_dtod_async, memcpy_dtoh, memcpy_dtoh_async,
+                                  memcpy_htod, memcpy_htod_async, memset_d8, memset_d16, memset_d32,
+                                  pagelocked_empty, pagelocked_empty_like, pagelocked_zeros, pagelocked_zeros_like,
+                                  register_host_memory, synchronize, to_gpu)
 from warpbench.emu.errors import (ArithmeticFault, BarrierDivergence, Deadlock, DeviceAssert,
                                   DeviceMemoryError, EmuError, InvalidAddress, KernelFault, MemoryFault,
                                   NondeterministicResult, OutOfBoundsAccess, OutOfBoundsWrite,
@@ -50,8 +59,13 @@ from warpbench.emu.memory import DeviceArray, empty, to_device, zeros
 from warpbench.emu.module import compile_file, compile_module
 
 __all__ = [
-    "SourceModule", "Function", "In", "Out", "InOut", "mem_alloc", "memcpy_htod", "memcpy_dtoh",
-    "synchronize", "Context", "to_gpu",
+    "SourceModule", "Function", "In", "Out", "InOut", "mem_alloc", "mem_alloc_like", "memcpy_htod",
+    "memcpy_dtoh", "memcpy_dtod", "memcpy_htod_async", "memcpy_dtoh_async", "memcpy_dtod_async", "memset_d8",
+    "memset_d16", "memset_d32", "from_device", "from_device_like", "synchronize", "Context", "Device",
+    "device_attribute", "init", "make_context", "mem_get_info", "get_version", "get_driver_version",
+    "CUDA_VERSION", "Event", "Stream", "pagelocked_empty", "pagelocked_zeros", "pagelocked_empty_like",
+    "pagelocked_zeros_like", "register_host_memory", "aligned_empty", "aligned_zeros", "DeviceAllocation",
+    "PointerHolderBase", "to_gpu",
     "compile_module", "compile_file", "check_determinism", "DeterminismReport", "BufferDifference",
     "DeviceArray", "to_device", "empty", "zeros",
     "EmuError", "KernelFault", "BarrierDivergence", "Deadlock", "WarpOpMismatch", "OutOfBoundsWrite",

@@ -4,7 +4,9 @@ proves a missing barrier, an inter-block race or a read of uninitialised memory.
 
 Whole barrier intervals run without interleaving, so a lost update (``c = c + 1`` by many
 threads) stays invisible to this check. Buffers hit by float atomics are compared with a
-tolerance, as their sums depend on the order of the additions.
+tolerance, as their sums depend on the order of the additions. Outputs whose order is free
+by design (a compaction through atomic slots) are named in ``unordered`` and compared as
+multisets of their rows; ``compare`` gives a buffer its own equality test.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from warpbench.emu.errors import NondeterministicResult
+from warpbench.errors import ConfigError
 from warpbench.emu.memory import DeviceArray
 
 THREAD_ORDERS = ("forward", "reverse", "random:1")
@@ -34,13 +37,16 @@ class BufferDifference:
     reference_value: object
     other_value: object
     unwritten: bool             # both values are the runs' poison: the kernel never wrote there
+    compared: str = "bitwise"   # "bitwise", "as a multiset of rows" or "by the given compare function"
 
     def describe(self) -> str:
         """One line: which buffer, how many elements, first index, both values."""
         why = " (never written: the values are the poison patterns)" if self.unwritten else ""
+        how = {"bitwise": "", "as a multiset of rows": " (compared as a multiset of rows; indices after sorting)"
+               }.get(self.compared, f" (compared {self.compared})")
         return (f"parameter {self.param_index} '{self.param_name}': {self.count} of {self.size} elements "
                 f"differ, first at index {self.first_index}: {self.reference_value!r} under {self.reference} "
-                f"vs {self.other_value!r} under {self.other}{why}")
+                f"vs {self.other_value!r} under {self.other}{why}{how}")
 
 
 @dataclass
@@ -105,25 +111,67 @@ class _Run:
     outputs: dict          # parameter index -> copy of the array after the launch
 
 
+def _sorted_rows(values: np.ndarray) -> np.ndarray:
+    """The rows (first axis) of ``values`` in a canonical order, compared by their bytes."""
+    if values.ndim == 0 or values.size == 0:
+        return values
+    rows = np.ascontiguousarray(values).reshape(values.shape[0], -1)
+    keys = rows.view(np.uint8).reshape(rows.shape[0], -1)
+    order = np.lexsort(keys.T[::-1]) if keys.shape[1] else np.arange(rows.shape[0])
+    return values[order]
+
+
 def _difference(name: str, index: int, reference: _Run, run: _Run, tolerant: bool, rtol: float,
-                uninitialized: bool) -> BufferDifference | None:
+                uninitialized: bool, how) -> BufferDifference | None:
     ref, out = reference.outputs[index], run.outputs[index]
+    compared = "bitwise"
+    if how == "rows":
+        ref, out, compared = _sorted_rows(ref), _sorted_rows(out), "as a multiset of rows"
     mask = _differing(ref, out, tolerant, rtol)
+    if callable(how):
+        if how(ref.copy(), out.copy()):
+            return None
+        compared = "by the given compare function"
+        mask = mask if mask.any() else np.ones(ref.shape, bool)
     if not mask.any():
         return None
-    first = tuple(int(i) for i in np.argwhere(mask)[0])
+    first = tuple(int(i) for i in np.argwhere(mask)[0]) if mask.ndim else ()
     unwritten = uninitialized and _is_poison(ref[first], reference.poison) and _is_poison(out[first], run.poison)
     return BufferDifference(index, name, int(mask.sum()), int(mask.size), first, reference.label, run.label,
-                            ref[first].item(), out[first].item(), unwritten)
+                            ref[first].item(), out[first].item(), unwritten, compared)
+
+
+def _comparisons(function, unordered, compare) -> dict[int, object]:
+    """Parameter index -> "rows" or a callable, from names or indices; ConfigError for an unknown one."""
+    names = list(function.param_names)
+    result = {}
+    for spec, how in [(p, "rows") for p in (unordered or ())] + [(p, (f,)) for p, f in (compare or {}).items()]:
+        if isinstance(spec, str) and spec in names:
+            index = names.index(spec)
+        elif isinstance(spec, int) and 0 <= spec < len(names):
+            index = spec
+        else:
+            raise ConfigError(f"check_determinism of kernel '{function.name}': no parameter {spec!r} "
+                              f"(parameters: {', '.join(names)})")
+        if how != "rows" and not callable(how[0]):
+            raise ConfigError(f"check_determinism of kernel '{function.name}': compare[{spec!r}] must be a "
+                              f"callable(reference, other) -> bool, not {type(how[0]).__name__}")
+        result[index] = how if how == "rows" else how[0]
+    return result
 
 
 def check_determinism(function, *args, grid, block, shared: int = 0, thread_orders=THREAD_ORDERS,
                       block_orders=BLOCK_ORDERS, poisons=POISONS, rtol: float = 1e-4,
-                      watchdog: float | None = None, time_limit: float | None = None) -> DeterminismReport:
+                      watchdog: float | None = None, time_limit: float | None = None, unordered=(),
+                      compare=None) -> DeterminismReport:
     """Launch ``function`` once per (poison, thread order, block order), each time from the
     same initial contents (uninitialised arrays refilled with the poison byte), and compare
     every array argument with the first run. Afterwards the arrays hold the first run's
-    results. Returns a DeterminismReport (see ``raise_if_different``)."""
+    results. ``unordered``: parameters (names or indices) whose rows may come in any order,
+    compared as multisets (e.g. ``unordered=["out"]`` for an atomic-slot compaction);
+    ``compare``: ``{parameter: callable(reference, other) -> bool}`` for any other notion
+    of equal. Returns a DeterminismReport (see ``raise_if_different``)."""
+    comparisons = _comparisons(function, unordered, compare)
     arrays = _arrays(args)
     initial = {index: (array.data.copy(), array.uninitialized) for index, array in arrays}
     schedules = list(itertools.product(poisons, thread_orders, block_orders))
@@ -152,7 +200,8 @@ def check_determinism(function, *args, grid, block, shared: int = 0, thread_orde
         for index, _ in arrays:
             if index not in differing:
                 found = _difference(function.param_names[index], index, reference, run,
-                                    everything_tolerant or index in tolerant, rtol, initial[index][1])
+                                    everything_tolerant or index in tolerant, rtol, initial[index][1],
+                                    comparisons.get(index))
                 if found:
                     differing[index] = found
     # An array no run wrote is an input: it differs only by the poison this check put there.

@@ -9,26 +9,42 @@ changing the imports::
     multiply(drv.Out(dest), drv.In(a), drv.In(b), block=(400, 1, 1), grid=(1, 1))
 
 Covered: ``SourceModule`` (``get_function`` also for template name expressions such as
-``"matmul<32>"``, ``get_global``), ``In``/``Out``/``InOut``, ``mem_alloc``,
-``memcpy_htod``/``memcpy_dtoh``, gpuarray-style ``to_device``/``to_gpu``/``empty``/``zeros``
-(arrays with ``.get()``), ``Function.prepare``/``prepared_call``. Launches take the extra
-keywords ``thread_order``, ``block_order``, ``check_determinism``, ``watchdog`` and
-``time_limit`` (see
-:mod:`warpbench.emu`). Importing this module compiles nothing.
+``"matmul<32>"``, ``get_global``), ``In``/``Out``/``InOut``, ``mem_alloc``/``mem_alloc_like``
+(``np.intp(allocation) + offset`` is an address), ``memcpy_htod``/``dtoh``/``dtod`` and their
+``_async`` forms, ``memset_d8``/``d16``/``d32``, ``from_device``/``from_device_like``,
+``Function.prepare``/``prepared_call`` (also the older ``prepare(..., block=)`` form),
+``init``, ``Device`` (one: "CUDA emulator", compute capability 9.0, sm_90 attributes),
+``Context``/``make_context``, ``Event`` (emulated wall-clock milliseconds), ``Stream``
+(ordered: every call completes before it returns), ``pagelocked_*``, ``get_version``.
+Pointer parameters take device arrays, addresses, ``PointerHolderBase`` objects and
+objects with ``__cuda_array_interface__``; an array of another dtype is passed as its
+address, as PyCUDA does, with a PortabilityWarning. gpuarray, ElementwiseKernel and
+ReductionKernel are in :mod:`warpbench.emu.gpuarray`, ``.elementwise`` and ``.reduction``.
+Launches take the extra keywords ``thread_order``, ``block_order``, ``check_determinism``,
+``watchdog`` and ``time_limit`` (see :mod:`warpbench.emu`). Importing this module compiles nothing.
 """
 from __future__ import annotations
 
 import ctypes
 import time
+import warnings
 
 import numpy as np
 
-from warpbench.errors import DTypeError, ShapeError
-from warpbench.emu import addresses
+from warpbench.ctype import lookup, strip_qualifiers
+from warpbench.errors import DTypeError
 from warpbench.emu.determinism import check_determinism as _check_determinism
-from warpbench.emu.errors import InvalidAddress
-from warpbench.emu.memory import POISON, DeviceArray, empty, to_device, zeros
+from warpbench.emu.device import (CUDA_VERSION, Context, Device, device_attribute, get_driver_version,
+                                  get_version, init, mem_get_info)
+from warpbench.emu.errors import PortabilityWarning
+from warpbench.emu.memory import DeviceArray, empty, to_device, zeros
 from warpbench.emu.module import compile_module
+from warpbench.emu.streams import (Event, Stream, aligned_empty, aligned_zeros, pagelocked_empty,
+                                   pagelocked_empty_like, pagelocked_zeros, pagelocked_zeros_like,
+                                   register_host_memory)
+from warpbench.emu.transfers import (DeviceAllocation, PointerHolderBase, from_device, from_device_like, mem_alloc,
+                                     mem_alloc_like, memcpy_dtod, memcpy_dtod_async, memcpy_dtoh, memcpy_dtoh_async,
+                                     memcpy_htod, memcpy_htod_async, memset_d8, memset_d16, memset_d32)
 
 to_gpu = to_device
 
@@ -64,62 +80,39 @@ class InOut(ArgumentHandler):
     copy_in = copy_out = True
 
 
-def mem_alloc(nbytes: int) -> DeviceArray:
-    """An untyped device allocation (any pointer parameter accepts it); uninitialised."""
-    allocation = DeviceArray((int(nbytes),), np.uint8, typed=False)
-    allocation.poison(POISON)
-    return allocation
-
-
-def _device_bytes(target, nbytes: int, operation: str, role: str) -> int:
-    """The address of ``nbytes`` of device memory at ``target`` (a DeviceArray or an
-    address); ShapeError or InvalidAddress when they are not all inside one live
-    allocation or ``__device__`` variable."""
-    if isinstance(target, DeviceArray):
-        if nbytes > target.nbytes:
-            raise ShapeError(f"{operation}: copying {nbytes} bytes overruns the {role}, "
-                             f"a {target.describe()} device array")
-        if role == "destination":
-            target.uninitialized = False
-        return target.ptr
-    if isinstance(target, (bool, np.bool_)) or not isinstance(target, (int, np.integer)):
-        raise DTypeError(f"{operation}: the {role} must be a device array or an address, "
-                         f"not {type(target).__name__}")
-    address = int(target)
-    region = addresses.region_at(address)
-    if region is None or not region.data_start <= address <= region.data_end:
-        raise InvalidAddress(f"{operation}: {role} address 0x{address:x} is not inside a live device "
-                             "allocation or __device__ variable")
-    if address + nbytes > region.data_end:
-        raise InvalidAddress(f"{operation}: {nbytes} bytes at {role} address 0x{address:x} run "
-                             f"{address + nbytes - region.data_end} bytes past the end of {region.label}")
-    owner = region.owner()
-    if role == "destination" and isinstance(owner, DeviceArray):
-        owner.uninitialized = False
-    return address
-
-
-def memcpy_htod(dest, src) -> None:
-    """Copy the host array ``src`` to the device array or address ``dest``."""
-    src = np.ascontiguousarray(src)
-    ctypes.memmove(_device_bytes(dest, src.nbytes, "memcpy_htod", "destination"), src.ctypes.data, src.nbytes)
-
-
-def memcpy_dtoh(dest: np.ndarray, src) -> None:
-    """Copy from the device array or address ``src`` into the contiguous host array ``dest``."""
-    if not isinstance(dest, np.ndarray) or not dest.flags.c_contiguous or not dest.flags.writeable:
-        raise DTypeError("memcpy_dtoh needs a writable C-contiguous numpy array as destination")
-    ctypes.memmove(dest.ctypes.data, _device_bytes(src, dest.nbytes, "memcpy_dtoh", "source"), dest.nbytes)
-
-
 def synchronize() -> None:
     """Launches are synchronous on the emulator; kept for PyCUDA code that calls it."""
 
 
-class Context:
-    """Stand-in for ``pycuda.driver.Context``: only ``Context.synchronize()``."""
+def _pointer_argument(function: "Function", index: int, arg):
+    """What PyCUDA would pass for a pointer parameter: an object with
+    ``__cuda_array_interface__`` as its address, an array of another dtype as its address
+    (with a PortabilityWarning), anything else unchanged for the packer to check."""
+    if isinstance(arg, DeviceArray):
+        pointee = lookup(strip_qualifiers(function.kernel.param_types[index])[:-1])
+        accepted = pointee.pointee if pointee else None
+        if arg.typed and accepted is not None and arg.dtype.name not in accepted:
+            fields = arg.dtype.fields or {}
+            if fields and all(field[0].name in accepted for field in fields.values()):
+                return np.intp(arg.ptr)          # a vector-type struct array, e.g. vec.float3
+            warnings.warn(f"kernel '{function.name}' parameter {index}: a {arg.dtype.name} array passed for "
+                          f"{function.kernel.param_types[index]} (PyCUDA passes the pointer as is)",
+                          PortabilityWarning, stacklevel=4)
+            return np.intp(arg.ptr)
+        return arg
+    if isinstance(arg, PointerHolderBase):
+        return np.intp(arg.get_pointer())
+    interface = getattr(arg, "__cuda_array_interface__", None)
+    if isinstance(interface, dict) and "data" in interface:
+        return np.intp(interface["data"][0])
+    return arg
 
-    synchronize = staticmethod(synchronize)
+
+def _copy_back(copies: list) -> None:
+    """Out/InOut results to their host arrays (In copies are only kept alive until here)."""
+    for host, device in copies:
+        if host is not None:
+            host[...] = device.data
 
 
 class Function:
@@ -127,7 +120,8 @@ class Function:
 
     def __init__(self, module: "SourceModule", name: str):
         self._module, self.name = module, name
-        self._formats: list[str] | None = None
+        self._formats: list | None = None
+        self._block = None
 
     @property
     def kernel(self):
@@ -148,12 +142,14 @@ class Function:
 
     def _convert(self, args) -> tuple[list, list]:
         converted, copies = [], []
-        for arg in args:
+        types = self.kernel.param_types
+        for index, arg in enumerate(args):
             if isinstance(arg, ArgumentHandler):
                 device = arg.device_array()
-                converted.append(device)
-                if arg.copy_out:
-                    copies.append((arg.array, device))
+                converted.append(_pointer_argument(self, index, device) if index < len(types) else device)
+                copies.append((arg.array if arg.copy_out else None, device))
+            elif index < len(types) and types[index].endswith("*"):
+                converted.append(_pointer_argument(self, index, arg))
             else:
                 converted.append(arg)
         return converted, copies
@@ -171,32 +167,39 @@ class Function:
                     block_order=block_order, check_determinism=check_determinism, watchdog=watchdog,
                     time_limit=time_limit)
         elapsed = time.perf_counter() - start
-        for host, device in copies:
-            host[...] = device.data
+        _copy_back(copies)
         return elapsed if time_kernel else None
 
     def prepare(self, arg_types, block=None, shared=None, texrefs=None) -> "Function":
-        """Declare argument types as a struct-style string ("PPi") or a list of dtypes/"P"."""
+        """Declare argument types as a struct-style string ("PPi") or a list of dtypes/"P"
+        (struct dtypes such as ``gpuarray.vec.float3`` too); ``block`` is the block shape
+        for calls that omit it (PyCUDA's older form)."""
         pointer_chars = (np.dtype(np.intp).char, np.dtype(np.uintp).char)
-        self._formats = ["P" if t == "P" or np.dtype(t).char in pointer_chars else np.dtype(t).char
-                         for t in arg_types]
+        self._formats = ["P" if isinstance(t, str) and t == "P" or np.dtype(t).char in pointer_chars
+                         else np.dtype(t) for t in arg_types]
+        self._block = block
         return self
 
-    def _prepared(self, args) -> list:
+    def _prepared(self, block, args) -> tuple[tuple, list]:
         if self._formats is None:
             raise ValueError(f"kernel '{self.name}': call prepare() before prepared_call()")
+        if not isinstance(block, tuple) and self._block is not None:
+            block, args = self._block, (block, *args)
         if len(args) != len(self._formats):
             raise DTypeError(f"kernel '{self.name}' was prepared for {len(self._formats)} arguments, "
                              f"got {len(args)}")
-        return [arg if fmt == "P" else np.dtype(fmt).type(arg) for fmt, arg in zip(self._formats, args)]
+        return block, [arg if fmt == "P" else np.asarray(arg, dtype=fmt)[()]
+                       for fmt, arg in zip(self._formats, args)]
 
     def prepared_call(self, grid, block, *args, shared_size: int = 0) -> None:
         """Launch with arguments converted by the prepared types (Python numbers allowed)."""
-        self(*self._prepared(args), grid=grid, block=block, shared=shared_size)
+        block, args = self._prepared(block, args)
+        self(*args, grid=grid, block=block, shared=shared_size)
 
     def prepared_timed_call(self, grid, block, *args, shared_size: int = 0):
         """Launch; returns a callable giving the elapsed seconds, as PyCUDA does."""
-        elapsed = self(*self._prepared(args), grid=grid, block=block, shared=shared_size, time_kernel=True)
+        block, args = self._prepared(block, args)
+        elapsed = self(*args, grid=grid, block=block, shared=shared_size, time_kernel=True)
         return lambda: elapsed
 
     def prepared_async_call(self, grid, block, stream, *args, shared_size: int = 0) -> None:
@@ -260,12 +263,20 @@ def check_determinism(function, *args, **kwargs):
     if isinstance(function, Function):
         converted, copies = function._convert(args)
         report = _check_determinism(function.kernel, *converted, **kwargs)
-        for host, device in copies:
-            host[...] = device.data
+        _copy_back(copies)
         return report
     return _check_determinism(function, *args, **kwargs)
 
 
-__all__ = ["SourceModule", "Function", "In", "Out", "InOut", "to_device", "to_gpu", "empty", "zeros",
-           "mem_alloc", "memcpy_htod", "memcpy_dtoh", "synchronize", "Context", "check_determinism",
-           "DeviceArray"]
+def make_context(flags: int = 0) -> Context:
+    """A context on the emulated device, made current."""
+    return Device(0).make_context(flags)
+
+
+__all__ = ["DeviceAllocation", "PointerHolderBase", "SourceModule", "Function", "In", "Out", "InOut", "to_device",
+           "to_gpu", "empty", "zeros", "mem_alloc", "mem_alloc_like", "memcpy_htod", "memcpy_dtoh", "memcpy_dtod",
+           "memcpy_htod_async", "memcpy_dtoh_async", "memcpy_dtod_async", "memset_d8", "memset_d16", "memset_d32",
+           "from_device", "from_device_like", "synchronize", "Context", "Device", "device_attribute", "init",
+           "make_context", "mem_get_info", "get_version", "get_driver_version", "CUDA_VERSION", "Event", "Stream",
+           "pagelocked_empty", "pagelocked_zeros", "pagelocked_empty_like", "pagelocked_zeros_like",
+           "register_host_memory", "aligned_empty", "aligned_zeros", "check_determinism", "DeviceArray"]

@@ -19,6 +19,7 @@ import numpy as np
 
 from warpbench.errors import DTypeError, ShapeError
 from warpbench.emu import addresses, pages
+from warpbench.emu.errors import InvalidAddress
 
 ALIGNMENT = 256
 REDZONE = 256
@@ -74,12 +75,29 @@ class DeviceArray:
             view = self.data[np.index_exp[index] + (Ellipsis,)]
         if not view.flags.c_contiguous:
             raise ShapeError(f"device array view {index!r} of shape {self.shape} is not contiguous")
-        result = object.__new__(DeviceArray)
-        result.shape, result.dtype, result.nbytes = view.shape, self.dtype, view.nbytes
+        return self.view_of(view, type(self))
+
+    def view_of(self, data: np.ndarray, kind: type | None = None) -> "DeviceArray":
+        """A device array of class ``kind`` (default: this one's) over ``data``, a contiguous
+        numpy view of this array's allocation; it shares the memory and the redzones."""
+        result = object.__new__(kind or type(self))
+        result.shape, result.dtype, result.nbytes = tuple(data.shape), data.dtype, data.nbytes
         result.typed, result.name = self.typed, self.name
-        result.data, result._root = view, self._root
-        result._bytes = view.reshape(-1).view(np.uint8)
+        result.data, result._root = data, self._root
+        result._bytes = data.reshape(-1).view(np.uint8)
         return result
+
+    def view_at(self, address: int, shape, dtype, kind: type | None = None) -> "DeviceArray":
+        """A ``shape``/``dtype`` view starting at ``address`` inside this array's allocation;
+        InvalidAddress when it does not fit there."""
+        root, shape, dtype = self._root, _shape_tuple(shape), np.dtype(dtype)
+        offset, nbytes = int(address) - root._address, math.prod(shape) * dtype.itemsize
+        if offset < 0 or offset + nbytes > root.nbytes:
+            raise InvalidAddress(f"{nbytes} bytes of {dtype}{list(shape)} at address 0x{int(address):x} do not "
+                                 f"fit inside {root.describe()} device array at 0x{root._address:x}")
+        if offset % dtype.alignment:
+            raise InvalidAddress(f"address 0x{int(address):x} is not aligned for {dtype} elements")
+        return self.view_of(root._bytes[offset:offset + nbytes].view(dtype).reshape(shape), kind)
 
     @property
     def uninitialized(self) -> bool:
@@ -115,8 +133,15 @@ class DeviceArray:
     def __int__(self) -> int:
         return self.ptr
 
-    def __len__(self) -> int:
-        return self.shape[0] if self.shape else 1
+    @property
+    def __cuda_array_interface__(self) -> dict:
+        """Numba's CUDA array interface (version 3): what other libraries read to share the array."""
+        return {"shape": self.shape, "typestr": self.dtype.str, "data": (self.ptr, False), "strides": None,
+                "version": 3}
+
+    # No __len__: NumPy would take the array for a sequence, and ``np.intp(array) + offset``
+    # (PyCUDA's way to pass an address inside an allocation) must give the address.
+    __index__ = __int__
 
     def __repr__(self) -> str:
         return f"DeviceArray(shape={self.shape}, dtype={self.dtype}, ptr=0x{self.ptr:x})"

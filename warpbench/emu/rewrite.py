@@ -5,6 +5,8 @@
 * ``__noinline__`` becomes ``__attribute__((noinline))`` (a macro would break libstdc++);
 * every static ``__shared__`` declaration is flanked by canary pads (``WBEMU_SHARED_PAD``),
   so that indexing past an array is caught after the block instead of corrupting memory;
+* every call of a function holding a barrier is wrapped in a call-site guard, so barriers
+  are told apart by call path (:mod:`warpbench.emu.call_sites`);
 * features the emulator cannot run are refused before compiling, with file:line;
 * a kernel table exporting every kernel (name, parameter types, launch thunk) is appended.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from warpbench.emu.call_sites import insert_call_guards
 from warpbench.emu.errors import UnsupportedFeature
 from warpbench.emu.source_scan import (KernelDecl, blank_directives, blank_gpu_only, find_kernels,
                                       mask_code, source_location)
@@ -83,8 +86,9 @@ def pad_static_shared(text: str) -> str:
 
 
 def rewrite(text: str) -> str:
-    """``text`` with dynamic shared arrays, static shared arrays and ``__noinline__``
-    rewritten, same line count."""
+    """``text`` with barrier-holding calls guarded, dynamic shared arrays, static shared
+    arrays and ``__noinline__`` rewritten, same line count."""
+    text = insert_call_guards(text)
     code = mask_code(text)
     pieces, last = [], 0
     for m in _EXTERN_SHARED.finditer(code):

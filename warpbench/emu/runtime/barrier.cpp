@@ -26,6 +26,22 @@ void report_divergence(const Fiber& first, const Fiber& other) {
     set_other(d, &other, other.site);
 }
 
+// The same barrier reached through different calls of the function holding it.
+void report_path_divergence(const Fiber& first, const Fiber& other) {
+    const wbemu_call_path& a = first.pub.call;
+    const wbemu_call_path& b = other.pub.call;
+    const Site here = a.file ? Site{a.file, a.line, a.column} : first.site;
+    const Site there = b.file ? Site{b.file, b.line, b.column} : other.site;
+    wbemu_diagnostic* d = report(
+        WBEMU_DIAG_BARRIER_DIVERGENCE, WBEMU_ERROR, &first, here,
+        "threads wait at the same %s (%s:%d) reached through different calls: this thread called "
+        "its function here, thread (%u, %u, %u) at %s:%d; every thread of a block must reach the "
+        "same barrier through the same call",
+        barrier_name(first.barrier_kind), first.site.file ? first.site.file : "?", first.site.line,
+        other.pub.idx.x, other.pub.idx.y, other.pub.idx.z, there.file ? there.file : "?", there.line);
+    set_other(d, &other, there);
+}
+
 void warn_exit_before_barrier(const Fiber& first) {
     Launch& g = g_launch;
     if (g.warned_exit_before_barrier) return;
@@ -50,6 +66,9 @@ bool release_barrier() {
             first = &f;
         } else if (f.barrier_kind != first->barrier_kind || !same_site(f.site, first->site)) {
             report_divergence(*first, f);
+            return false;
+        } else if (f.pub.call.hash != first->pub.call.hash) {
+            report_path_divergence(*first, f);
             return false;
         }
         count += f.predicate != 0;

@@ -81,6 +81,7 @@ void reset_fibers() {
         Fiber& f = g.fibers[rank];
         f.state = FiberState::ready;
         f.site = Site{};
+        f.pub.call = wbemu_call_path{};  // a thread stopped inside a call left its path set
         f.result = 0;
         f.sp = prepare_stack(stack_top(rank), fiber_entry);
     }

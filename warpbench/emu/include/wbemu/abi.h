@@ -24,12 +24,22 @@ extern "C" {
 
 struct wbemu_dim3 { unsigned x, y, z; };
 
+/* The calls of barrier-holding functions a thread is inside (see wbemu::CallSiteGuard):
+ * a hash of their call sites, and the innermost one. */
+struct wbemu_call_path {
+    uint64_t hash;
+    const char* file;
+    int line;
+    int column;
+};
+
 /* What kernel code reads about the CUDA thread running now (threadIdx and friends). */
 struct wbemu_thread {
     struct wbemu_dim3 idx;
     unsigned lane;
     unsigned warp;
     unsigned rank;
+    struct wbemu_call_path call;
 };
 
 enum wbemu_barrier_kind { WBEMU_SYNC, WBEMU_SYNC_COUNT, WBEMU_SYNC_AND, WBEMU_SYNC_OR };
