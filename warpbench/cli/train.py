@@ -68,7 +68,8 @@ def _train(args) -> int:
     network = get(args.network).build(batch, device=args.device, seed=args.seed, optimizer=optimizer, lr=lr,
                                       **recipes.sizes(args.network))
     print(f"{args.network} on {args.device}: {network.n_params:,} parameters, {recipe.dataset}; "
-          f"{epochs} epochs of batch {batch}, {optimizer} lr={lr:g}")
+          f"{epochs} epochs of batch {batch}, {optimizer} lr={lr:g}"
+          + (f", at most {args.steps} steps" if args.steps else ""))
     status = _Status()
 
     def bar(items, epoch):
