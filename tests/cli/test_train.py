@@ -10,7 +10,7 @@ from tests.cli.support import assert_one_line_error, run_cli
 
 def test_train_mlp_prints_epochs_and_the_final_accuracy_and_saves(capsys, tmp_path):
     path = tmp_path / "mlp.npz"
-    code, out, err = run_cli(capsys, "train", "mlp", "--epochs", "2", "--save", str(path), "--threads", "1")
+    code, out, err = run_cli(capsys, "train", "mlp", "--epochs", "2", "--save", str(path))
     assert code == 0, err
     assert "mlp on cpu: 4,810 parameters, scikit-learn's 8x8 digits" in out
     assert len(re.findall(r"^epoch +\d+  loss [\d.]+  test accuracy 0\.\d{4}  [\d,]+ samples/s$", out, re.M)) == 2
@@ -31,7 +31,7 @@ def test_train_on_emu_takes_the_cpu_steps(capsys, emu):
 
 
 def test_train_char_lstm_prints_a_sample(capsys):
-    code, out, err = run_cli(capsys, "train", "char_lstm", "--epochs", "1", "--steps", "2", "--threads", "1")
+    code, out, err = run_cli(capsys, "train", "char_lstm", "--epochs", "1", "--steps", "2", "--threads", "2")
     assert code == 0, err
     assert re.search(r"final test accuracy 0\.\d{4} \(\d+ test characters", out)
     assert re.search(r"^sample: '.{136}'$", out, re.M), out
@@ -44,6 +44,8 @@ def test_train_char_lstm_prints_a_sample(capsys):
     (["train", "mlp", "--optimizer", "rmsprop"], ["argument --optimizer", "'rmsprop'"]),
     (["train", "mlp", "--save", "params.txt"], ["argument --save", "params.txt does not end in .npz"]),
     (["train", "mlp", "--device", "tpu"], ["argument --device", "unknown device 'tpu'"]),
+    (["train", "mlp", "--threads", "0"], ["argument --threads", "at least 1, got 0"]),
+    (["train", "mlp", "--seed", "-1"], ["argument --seed", "at least 0, got -1"]),
 ])
 def test_bad_train_flags_are_one_line_errors(capsys, argv, fragments):
     code, _, err = run_cli(capsys, *argv)

@@ -42,7 +42,7 @@ RECIPES = {
                     {"image": 8, "filters": (16, 32), "kernel": 3, "border": "half", "hidden": 128, "classes": 10},
                     epochs=15, lr=0.02),
     "resnet": Recipe(lambda: data.digits(images=True), "scikit-learn's 8x8 digits (1438 train / 359 test)",
-                     {"image": 8, "channels": 1, "width": 8, "blocks": 2, "classes": 10}, epochs=5),
+                     {"image": 8, "channels": 1, "width": 8, "blocks": 2, "classes": 10}, epochs=10),
     "char_lstm": Recipe(_corpus, f"{data.CORPUS} (public domain), next-character prediction", {}, epochs=20,
                         batch=16, optimizer="adam", lr=0.01),
     "bilstm": Recipe(data.bigram_task, "SYNTHETIC: does the token pair (1, 2) occur in 12 random tokens",
