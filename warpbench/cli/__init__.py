@@ -1,4 +1,4 @@
-"""The ``warpbench`` command: info, check, bench, tune, run and launch.
+"""The ``warpbench`` command: info, check, bench, tune, run, launch, train and networks.
 
 Every user error (unknown kernel, device or flag, a bad value, a bad WARPBENCH_* setting,
 a bad array) is a WarpbenchError: it is printed as one line and the exit status is 2,
@@ -16,11 +16,11 @@ from warpbench.errors import WarpbenchError
 
 def build_parser() -> Parser:
     """The argument parser with one sub-command per module of this package."""
-    from warpbench.cli import bench, check, info, launch, run, tune
+    from warpbench.cli import bench, check, info, launch, networks, run, train, tune
     parser = Parser(prog="warpbench", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"warpbench {warpbench.__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (info, check, bench, tune, run, launch):
+    for module in (info, check, bench, tune, run, launch, train, networks):
         module.add_parser(sub)
     return parser
 

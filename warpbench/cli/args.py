@@ -82,6 +82,33 @@ def integer(text: str) -> int:
         raise argparse.ArgumentTypeError("not an integer") from None
 
 
+def integer_at_least(least: int) -> Callable[[str], int]:
+    """A converter of an integer of at least ``least``."""
+    @converter
+    def convert(text: str) -> int:
+        """An integer, checked against the least value."""
+        value = integer(text)
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
+        return value
+    return convert
+
+
+positive_integer = integer_at_least(1)
+
+
+@converter
+def positive_number(text: str) -> float:
+    """A finite number above 0 (a learning rate)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("not a number") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number above 0, got {text}")
+    return value
+
+
 @converter
 def literal(text: str) -> int | float | bool | str:
     """An integer, a number, true/false (yes/no, on/off) or, failing those, the text itself."""
@@ -159,12 +186,11 @@ def _writable_folder(folder: Path, text: str) -> None:
         raise argparse.ArgumentTypeError(f"cannot write {text}: no write permission in {folder}")
 
 
-@converter
-def npy_output(text: str) -> Path:
-    """A ``.npy`` path whose directory exists and is writable."""
+def _output_file(text: str, suffix: str) -> Path:
+    """A ``suffix`` path whose directory exists and is writable."""
     path = Path(text)
-    if path.suffix != ".npy":
-        raise argparse.ArgumentTypeError(f"{text} does not end in .npy")
+    if path.suffix != suffix:
+        raise argparse.ArgumentTypeError(f"{text} does not end in {suffix}")
     if path.is_dir():
         raise argparse.ArgumentTypeError(f"{text} is a directory")
     parent = path.parent
@@ -172,6 +198,18 @@ def npy_output(text: str) -> Path:
         raise argparse.ArgumentTypeError(f"cannot write {text}: directory {parent} does not exist")
     _writable_folder(parent, text)
     return path
+
+
+@converter
+def npy_output(text: str) -> Path:
+    """A ``.npy`` path whose directory exists and is writable."""
+    return _output_file(text, ".npy")
+
+
+@converter
+def npz_output(text: str) -> Path:
+    """A ``.npz`` path (saved parameters) whose directory exists and is writable."""
+    return _output_file(text, ".npz")
 
 
 @converter
