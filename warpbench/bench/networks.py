@@ -80,10 +80,12 @@ class NetworkStep(TimedStep):
 
 
 def network_step(name: str, kind: str, phase: str, batch: int | None = None, seed: int = 0,
-                 sizes: dict | None = None) -> NetworkStep:
+                 sizes: dict | None = None, profile: bool = False) -> NetworkStep:
     """``phase`` of network ``name`` on device ``kind`` at ``sizes`` (default: the book's, with
-    :data:`BOOK_BATCH`), compiled and called once."""
+    :data:`BOOK_BATCH`), compiled and called once; ``profile``: its function records a
+    per-node profile (``step.network.functions[phase].profile``, the first call excluded)."""
     network, (x, y) = build_network(name, kind, batch or BOOK_BATCH[name], seed, sizes)
+    network.profile = profile
     step = NetworkStep(network, check_phase(phase), kind, x, y)
     step.run()
     return step

@@ -19,8 +19,10 @@ def add_parser(sub) -> None:
     p.add_argument("--json", action="store_true", help="print the rows as a JSON array instead of a table")
     p.add_argument("--configs", choices=list(NETWORKS), metavar="NETWORK",
                    help="time NETWORK's step under each candidate config of its GEMM/conv/LSTM kernels")
-    p.add_argument("--device", type=device_kind, help="with --configs: cuda, emu or cpu (default: cuda if usable, else emu)")
-    p.add_argument("--phase", choices=PHASES, default="train_step", help="with --configs: the phase timed (default: train_step)")
+    p.add_argument("--device", type=device_kind,
+                   help="with --configs: cuda, emu or cpu (default: cuda if usable, else emu)")
+    p.add_argument("--phase", choices=PHASES, default="train_step",
+                   help="with --configs: the phase timed (default: train_step)")
     p.add_argument("--batch", type=positive_integer, help="with --configs: examples per step (default: the book's)")
     p.add_argument("--sizes", choices=("book", "tiny"),
                    help="with --configs: the book's sizes or tiny ones (default: tiny on emu, else the book's)")
