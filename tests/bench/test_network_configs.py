@@ -47,3 +47,12 @@ def test_a_sweep_times_the_defaults_and_each_candidate_with_that_config_compiled
 def test_the_mlp_has_no_config_to_vary_on_the_cpu():
     rows = sweep_configs("mlp", "cpu", "forward", 2, TINY["mlp"], repeat=3)
     assert [r.label for r in rows] == ["default"]
+
+
+def test_a_tuned_config_adds_the_tuned_row(monkeypatch, tmp_path):
+    import warpbench
+    from warpbench.runtime import get_device
+    monkeypatch.setenv("WARPBENCH_TUNE_DB", str(tmp_path / "tune.sqlite"))
+    best = warpbench.tune("conv2d_direct", device=get_device("emu"), strategy="brute_force").best.config
+    rows = sweep_configs("lenet", "emu", "forward", 2, TINY["lenet"], limit=1, repeat=3)
+    assert rows[-1].label == "tuned" and rows[-1].config == {"conv2d_direct": best}
