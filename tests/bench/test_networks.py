@@ -41,3 +41,8 @@ def test_an_unavailable_device_skips(monkeypatch):
         pytest.skip("cuda is usable here")
     with pytest.raises(SkipBenchmark):
         tiny_step("mlp", "cuda", "forward")
+
+
+def test_an_unknown_network_names_the_networks():
+    with pytest.raises(UnknownNameError, match="'vgg'.*mlp"):
+        network_step("vgg", "cpu", "forward")

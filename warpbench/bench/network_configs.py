@@ -75,7 +75,7 @@ def _timed(name: str, kind: str, phase: str, batch: int, pins: dict, sizes: dict
 def sweep_configs(name: str, kind: str = "cuda", phase: str = "train_step", batch: int | None = None,
                   sizes: dict | None = None, limit: int = LIMIT, repeat: int = 10) -> list[ConfigRow]:
     """The rows described in the module docstring for ``phase`` of network ``name`` on ``kind``."""
-    batch = batch or BOOK_BATCH[name]
+    batch = batch or BOOK_BATCH.get(name)
     device = device_of(kind)
     probe = network_step(name, kind, phase, batch, sizes=sizes)
     dominant = dominant_variants(probe)

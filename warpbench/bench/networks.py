@@ -54,8 +54,9 @@ def build_network(name: str, kind: str, batch: int, seed: int = 0, sizes: dict |
     """Network ``name`` on device ``kind`` (SkipBenchmark when unavailable) at ``sizes``
     (default: the book's) with ``batch`` random examples, and that batch ``(x, y)``."""
     from warpbench.networks import get
+    module = get(name)
     device_of(kind)
-    network = get(name).build(batch, device=kind, seed=seed, **(sizes or {}))
+    network = module.build(batch, device=kind, seed=seed, **(sizes or {}))
     return network, network.sample_inputs(np.random.default_rng(seed))
 
 
@@ -84,7 +85,7 @@ def network_step(name: str, kind: str, phase: str, batch: int | None = None, see
     """``phase`` of network ``name`` on device ``kind`` at ``sizes`` (default: the book's, with
     :data:`BOOK_BATCH`), compiled and called once; ``profile``: its function records a
     per-node profile (``step.network.functions[phase].profile``, the first call excluded)."""
-    network, (x, y) = build_network(name, kind, batch or BOOK_BATCH[name], seed, sizes)
+    network, (x, y) = build_network(name, kind, batch or BOOK_BATCH.get(name), seed, sizes)
     network.profile = profile
     step = NetworkStep(network, check_phase(phase), kind, x, y)
     step.run()
