@@ -21,6 +21,8 @@ def test_a_train_step_moves_the_parameters_and_forward_does_not():
     train.run()
     assert not np.array_equal(train.network.params["W1"].get_value(), before)
     assert train.batch == len(train.y) == 2
+    language_model = tiny_step("char_lstm", "cpu", "forward")
+    assert language_model.batch == language_model.x.shape[1] == 2   # (steps, batch): time-major
 
 
 def test_a_step_is_timed_on_its_devices_clock():

@@ -68,16 +68,12 @@ def phase_call(network, phase: str, x, y):
 
 
 class NetworkStep(TimedStep):
-    """One phase of a built network on one batch; ``network``, ``x``, ``y`` are kept for checks."""
+    """One phase of a built network on one batch of ``batch`` examples (sequences for the
+    LSTMs, whose inputs are time-major); ``network``, ``x``, ``y`` are kept for checks."""
 
-    def __init__(self, network, phase: str, kind: str, x, y):
-        self.network, self.phase, self.x, self.y = network, phase, x, y
+    def __init__(self, network, phase: str, kind: str, x, y, batch: int):
+        self.network, self.phase, self.x, self.y, self.batch = network, phase, x, y, batch
         super().__init__(f"{network.name} {phase}", device_of(kind), phase_call(network, phase, x, y))
-
-    @property
-    def batch(self) -> int:
-        """Examples per call."""
-        return len(self.x)
 
 
 def network_step(name: str, kind: str, phase: str, batch: int | None = None, seed: int = 0,
@@ -85,9 +81,10 @@ def network_step(name: str, kind: str, phase: str, batch: int | None = None, see
     """``phase`` of network ``name`` on device ``kind`` at ``sizes`` (default: the book's, with
     :data:`BOOK_BATCH`), compiled and called once; ``profile``: its function records a
     per-node profile (``step.network.functions[phase].profile``, the first call excluded)."""
-    network, (x, y) = build_network(name, kind, batch or BOOK_BATCH.get(name), seed, sizes)
+    batch = batch or BOOK_BATCH.get(name)
+    network, (x, y) = build_network(name, kind, batch, seed, sizes)
     network.profile = profile
-    step = NetworkStep(network, check_phase(phase), kind, x, y)
+    step = NetworkStep(network, check_phase(phase), kind, x, y, batch)
     step.run()
     return step
 
