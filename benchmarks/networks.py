@@ -1,9 +1,10 @@
 """The book's networks (warpbench.networks at the book's sizes, random data): forward and train
 step per network, device and batch. GPU seconds from CUDA events on cuda (skipped without a
-GPU), seconds of the host code on the cpu device, and the MLP in NumPy and PyTensor on the cpu
-at the same sizes. Launch configurations across networks: ``warpbench networks --configs``.
+GPU), seconds of the host code on the cpu device, and the MLP (NumPy, PyTensor) and LeNet
+(NumPy) written out without warpbench, on the cpu at the same sizes. Launch configurations
+across networks: ``warpbench networks --configs``.
 """
-from warpbench.bench.network_baselines import baseline_step
+from warpbench.bench.network_baselines import BASELINES, baseline_step
 from warpbench.bench.networks import PHASES, network_names, network_step
 
 NETWORKS = network_names()
@@ -37,16 +38,17 @@ class NetworksCPU:
     def time_step(self, network, phase, batch):
         self.step.run()
 
-class MlpBaselines:
-    """The MLP's phases in NumPy and PyTensor, the same shapes as NetworksCPU's mlp."""
+class Baselines:
+    """The MLP in NumPy and PyTensor and LeNet in NumPy, the same shapes as NetworksCPU's."""
 
-    params = (["numpy", "pytensor"], list(PHASES), BATCHES)
-    param_names = ["impl", "phase", "batch"]
+    params = ([f"{name} {impl}" for name, impls in BASELINES.items() for impl in impls], list(PHASES), BATCHES)
+    param_names = ["baseline", "phase", "batch"]
     timeout = 300
 
-    def setup(self, impl, phase, batch):
-        step = network_step("mlp", "cpu", phase, batch)
+    def setup(self, baseline, phase, batch):
+        name, impl = baseline.split()
+        step = network_step(name, "cpu", phase, batch)
         self.step = baseline_step(step.network, impl, phase, step.x, step.y)
 
-    def time_step(self, impl, phase, batch):
+    def time_step(self, baseline, phase, batch):
         self.step.run()

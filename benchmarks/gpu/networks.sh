@@ -14,7 +14,7 @@ mkdir -p "$out"
 timeout 200 "$python" benchmarks/gpu/networks_vs_torch.py --out "$out/networks-vs-torch.json" --samples 20 \
     | tee "$out/networks-vs-torch.md"
 timeout 150 "$python" -m pytest -q -p no:cacheprovider tests/benchmarks/test_networks_bench.py \
-    -k "test_network_gpu or test_network_cpu or test_mlp_baseline" \
+    -k "test_network_gpu or test_network_cpu or test_baseline" \
     --benchmark-max-time=0.5 --benchmark-min-rounds=3 --benchmark-json="$out/networks-bench.json" \
     --benchmark-columns=median,iqr,rounds | tee "$out/networks-bench.md"
 timeout 50 "$python" -m warpbench networks --configs lenet --device cuda --limit 3 \

@@ -1,6 +1,7 @@
 """The book's networks, CPU against GPU: one group per network and phase at the book's sizes,
 holding the cpu device's host code, cuda (CUDA events, skipped without a GPU) and, for the
-MLP, the same computation in NumPy and PyTensor (checked to agree before it is timed).
+MLP and LeNet, the same computation in NumPy (and PyTensor for the MLP), checked to agree
+with the network at small sizes.
 
 Tiny sizes run on cpu and on the CPU emulator in their own groups. Every case checks its
 result (probabilities that sum to one, a finite loss), so under ``--benchmark-disable``
@@ -9,13 +10,16 @@ this is a plain test.
 import numpy as np
 import pytest
 
-from warpbench.bench.network_baselines import IMPLEMENTATIONS, baseline_step
+from warpbench.bench.network_baselines import BASELINES, baseline_step
 from warpbench.bench.networks import (BOOK_BATCH, PHASES, TINY, build_network, network_names, network_step,
                                       tiny_step)
 
 from tests.benchmarks.support import time_step
 
 NETWORKS = network_names()
+PAIRS = [(name, impl) for name, impls in BASELINES.items() for impl in impls]
+SMALL = {"mlp": {"inputs": 20, "hidden": 12, "classes": 5},
+         "lenet": {"image": 14, "filters": (3, 4), "kernel": 3, "hidden": 10, "classes": 5}}
 
 
 def _group(name: str, phase: str, batch: int, sizes: str = "book sizes") -> str:
@@ -61,17 +65,17 @@ def _agree(network, baseline, x, y, phase) -> None:
 
 
 @pytest.mark.parametrize("phase", PHASES)
-@pytest.mark.parametrize("impl", IMPLEMENTATIONS)
-def test_mlp_baseline(benchmark, impl, phase):
-    network, (x, y) = build_network("mlp", "cpu", BOOK_BATCH["mlp"])
+@pytest.mark.parametrize("name,impl", PAIRS)
+def test_baseline(benchmark, name, impl, phase):
+    network, (x, y) = build_network(name, "cpu", BOOK_BATCH[name])
     step = baseline_step(network, impl, phase, x, y)
-    time_step(benchmark, step, _group("mlp", phase, BOOK_BATCH["mlp"]))
+    time_step(benchmark, step, _group(name, phase, BOOK_BATCH[name]))
 
 
 @pytest.mark.parametrize("phase", PHASES)
-@pytest.mark.parametrize("impl", IMPLEMENTATIONS)
-def test_mlp_baselines_compute_what_the_network_computes(impl, phase):
-    network, (x, y) = build_network("mlp", "cpu", 16, seed=3, sizes={"inputs": 20, "hidden": 12, "classes": 5})
+@pytest.mark.parametrize("name,impl", PAIRS)
+def test_baselines_compute_what_the_network_computes(name, impl, phase):
+    network, (x, y) = build_network(name, "cpu", 16, seed=3, sizes=SMALL[name])
     _agree(network, baseline_step(network, impl, phase, x, y), x, y, phase)
 
 
