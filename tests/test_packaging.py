@@ -58,6 +58,12 @@ def test_the_wheel_leaves_out_cython_output_but_keeps_the_emulator_sources():
     assert {"*.cpp", "*.h", "*.cu", "*.cuh", "cassert"} <= set(tool["package-data"]["*"])
 
 
+def test_the_wheel_and_the_sdist_carry_the_networks_corpus():
+    assert PYPROJECT["tool"]["setuptools"]["package-data"]["warpbench.networks"] == ["corpus/*.txt"]
+    corpus = "warpbench/networks/corpus/alice_chapter1.txt"
+    assert corpus in sdist_files([corpus])
+
+
 def test_license_is_an_spdx_string_with_a_setuptools_that_reads_it():
     assert PYPROJECT["project"]["license"] == "MIT"
     [setuptools] = [r for r in PYPROJECT["build-system"]["requires"] if r.startswith("setuptools")]

@@ -98,6 +98,20 @@ def test_the_gradient_does_not_run_an_op_to_learn_a_shape(counting):
     assert counting.runs == 0
 
 
+def test_a_reshape_to_symbolic_extents_in_a_gradient_runs_nothing_above_it(counting):
+    """The extents x.shape[0] * x.shape[1] are worked out from shapes, not by computing x."""
+    from warpbench.graph import reshape
+    x, w = tensor("x", "float32", 3), matrix("w")
+    h = counting(2, 0)(x)
+    rows = reshape(h, (h.shape[0] * h.shape[1], h.shape[2]))
+    f = function([x, w], grad(dot(rows, w).sum(), w), device="cpu")
+    values = np.ones((2, 3, 4), np.float32)
+    np.testing.assert_array_equal(f(values, np.ones((4, 5), np.float32)), np.full((4, 5), 12))
+    assert counting.runs == 1  # the forward value the gradient needs, none for a stand-in's shape
+    f(values, np.ones((4, 5), np.float32))
+    assert counting.runs == 2
+
+
 def test_a_shaped_zeros_stand_in_holds_no_memory():
     x = matrix("x")
     stand_in = ShapedZeros(AXPBOp(1, 1)(x), [x])

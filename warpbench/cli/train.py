@@ -25,6 +25,8 @@ def add_parser(sub) -> None:
                    help="seed of the initial parameters and of the shuffling (default: 0)")
     p.add_argument("--steps", type=positive_integer, help="stop after this many training steps (a few on emu)")
     p.add_argument("--save", type=npz_output, help="write the trained parameters to this .npz file")
+    p.add_argument("--threads", type=positive_integer,
+                   help="BLAS/OpenMP threads of the host code (default: the libraries' own; 1 on a busy machine)")
     p.set_defaults(handler=handle)
 
 
@@ -48,6 +50,15 @@ class _Status:
 
 
 def handle(args) -> int:
+    """Train under ``--threads`` BLAS/OpenMP threads when given."""
+    if args.threads is None:
+        return _train(args)
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(limits=args.threads):
+        return _train(args)
+
+
+def _train(args) -> int:
     """Build, train and evaluate the network; print one line per epoch and the test accuracy."""
     from warpbench.networks import get, recipes, training
     recipe = recipes.RECIPES[args.network]
@@ -57,7 +68,8 @@ def handle(args) -> int:
     network = get(args.network).build(batch, device=args.device, seed=args.seed, optimizer=optimizer, lr=lr,
                                       **recipes.sizes(args.network))
     print(f"{args.network} on {args.device}: {network.n_params:,} parameters, {recipe.dataset}; "
-          f"{epochs} epochs of batch {batch}, {optimizer} lr={lr:g}")
+          f"{epochs} epochs of batch {batch}, {optimizer} lr={lr:g}"
+          + (f", at most {args.steps} steps" if args.steps else ""))
     status = _Status()
 
     def bar(items, epoch):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from warpbench.errors import ShapeError, WarpbenchError
-from warpbench.graph.basic import Apply, Variable, as_variable, clone, toposort
+from warpbench.graph.basic import Apply, Constant, Variable, as_variable, clone, toposort
 from warpbench.graph.op import Op
 from warpbench.graph.type import TensorType, shape_str
 
@@ -152,10 +152,45 @@ class InferredShape(Op):
                   for var, value in known.items()}
         for node in self.order:
             found = node.op.infer_shape(node, [shapes[v] for v in node.inputs])
+            if found is None:
+                found = self._from_extents(node, shapes, known)
             if found is None:  # this op cannot tell for this node: compute it
                 found = [np.shape(self._value(out, known)) for out in node.outputs]
             shapes.update(zip(node.outputs, (tuple(int(d) for d in s) for s in found)))
         return shapes[self.target]
+
+    def _from_extents(self, node, shapes: dict, known: dict):
+        """The output shapes of an op that reads them from its integer scalar inputs
+        (``infer_shape_from_extents``, e.g. Reshape), those scalars worked out from shapes
+        alone; None when the op has no such method or a scalar needs a tensor's value."""
+        method = getattr(node.op, "infer_shape_from_extents", None)
+        if method is None:
+            return None
+        try:
+            extents = {v: self._extent(v, shapes, known) for v in node.inputs if v.ndim == 0}
+        except LookupError:
+            return None
+        return method(node, [shapes[v] for v in node.inputs], extents)
+
+    def _extent(self, var: Variable, shapes: dict, known: dict):
+        """The value of the scalar ``var`` from constants, given values and extents of known
+        shapes, through scalar ops only; LookupError when it needs a tensor's value."""
+        if isinstance(var, Constant):  # before ``known``: a stand-in's check feeds sources zeros
+            return var.data
+        node = var.owner
+        if node is not None and isinstance(node.op, ShapeI) and node.inputs[0] in shapes:
+            return np.int64(shapes[node.inputs[0]][node.op.i])
+        if node is not None and isinstance(node.op, InferredShape) and all(v in shapes for v in node.inputs):
+            shape = node.op.infer([np.broadcast_to(np.int8(0), shapes[v]) for v in node.inputs])
+            return np.array(shape if node.op.index is None else shape[node.op.index], np.int64)
+        if var in known:
+            return known[var]
+        if node is None or any(v.ndim for v in node.inputs):
+            raise LookupError(var)
+        cells = [[None] for _ in node.outputs]
+        node.op.perform(node, [self._extent(v, shapes, known) for v in node.inputs], cells)
+        known.update(zip(node.outputs, (cell[0] for cell in cells)))
+        return known[var]
 
     def _value(self, var: Variable, known: dict):
         if var not in known:

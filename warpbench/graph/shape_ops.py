@@ -174,6 +174,12 @@ class Reshape(Op):
             return None
         return [_target_shape(str(self), input_shapes[0], [e.data for e in extents])]
 
+    def infer_shape_from_extents(self, node, input_shapes, extents):
+        """The output shape given the extents' values (an InferredShape works them out from
+        the shapes they are computed from, so a reshape to ``(x.shape[0] * x.shape[1], -1)``
+        in a gradient runs nothing above it)."""
+        return [_target_shape(str(self), input_shapes[0], [extents[e] for e in node.inputs[1:]])]
+
     def grad(self, inputs, output_grads):
         x, *extents = inputs
         return [reshape(output_grads[0], [extent(x, i) for i in range(x.ndim)])] + [None] * len(extents)

@@ -87,7 +87,8 @@ class Network:
         return self._function("forward")(x)
 
     def loss(self, x, y) -> float:
-        """The mean cross-entropy of the batch, without training."""
+        """The mean cross-entropy of the batch as training computes it (batch norm from the
+        batch's statistics), without training."""
         return float(self._function("loss")(x, y))
 
     def train_step(self, x, y) -> float:

@@ -8,7 +8,7 @@ import numpy as np
 
 from warpbench.graph import categorical_crossentropy, config, dot, flatten, lstm, matrix, reshape, softmax
 from warpbench.networks.base import Graph, Network, check_batch
-from warpbench.networks.data import Vocabulary
+from warpbench.networks.data import DataError, Vocabulary
 from warpbench.networks.embedding import embed, embedding_table
 from warpbench.networks.init import constant_value, glorot_uniform
 
@@ -47,7 +47,7 @@ class LanguageModel(Network):
         """``seed_text`` followed by ``n`` characters drawn one at a time from the model, each
         seeing the last ``context`` characters; ``temperature`` < 1 sharpens the choice."""
         if self.vocabulary is None:
-            raise ValueError("sample: this model was built without a vocabulary (build(..., vocabulary=...))")
+            raise DataError("char_lstm.sample: this model was built without a vocabulary (build(..., vocabulary=...))")
         rng = rng or np.random.default_rng(0)
         ids = list(self.vocabulary.encode(seed_text))
         for _ in range(n):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from warpbench.graph import flatten, reshape
+from warpbench.graph import flatten, reshape, shared
 
 
 def embed(table, ids):
@@ -16,5 +16,4 @@ def embed(table, ids):
 
 def embedding_table(rng: np.random.Generator, vocab: int, size: int, name: str, dtype: str):
     """A (vocab, size) table drawn from U(-0.1, 0.1), the book's choice for embeddings."""
-    from warpbench.graph import shared
     return shared(rng.uniform(-0.1, 0.1, (vocab, size)).astype(dtype), name)

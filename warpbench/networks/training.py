@@ -58,7 +58,9 @@ def fit(network: Network, split: Split, epochs: int, batch: int, seed: int = 0, 
         for ids in track(batches(split, batch, rng), number):
             if max_steps is not None and steps >= max_steps:
                 break
-            loss = network.train_step(np.take(split.x_train, ids, axis), np.take(split.y_train, ids, axis))
+            # labels of whole sequences are (n,) while their time-major inputs are (T, n)
+            labels = np.take(split.y_train, ids, min(axis, split.y_train.ndim - 1))
+            loss = network.train_step(np.take(split.x_train, ids, axis), labels)
             losses.append(loss)
             samples, steps = samples + len(ids), steps + 1
             on_step(loss, len(ids))
