@@ -11,20 +11,27 @@ the case runs once; either way its result is checked against NumPy.
 def time_case(benchmark, case, group: str, rounds: int | None = None, warmup_rounds: int = 3) -> None:
     """Time ``case`` under ``group``: calibrated by pytest-benchmark, or ``rounds`` single launches
     (each after an L2 flush where the device has one), then verify the result."""
-    benchmark.group = group
     benchmark.extra_info.update(case.extra_info())
-    # pytest-benchmark takes one timer for the session (--benchmark-timer); a case needs its
-    # device's clock, and the fixture reads its timer from this attribute.
-    benchmark._timer = case.clock()
-    if rounds is None:
-        benchmark(case.launch)
-    else:
-        benchmark.pedantic(case.launch, setup=_setup(case.device.l2_flusher()), rounds=rounds,
-                           warmup_rounds=warmup_rounds)
+    time_step(benchmark, case, group, rounds, warmup_rounds)
     if benchmark.enabled:
         median = benchmark.stats.stats.median
         benchmark.extra_info.update(gbs=case.bytes_moved / median / 1e9, gflops=case.flops / median / 1e9)
     case.verify()
+
+
+def time_step(benchmark, step, group: str, rounds: int | None = None, warmup_rounds: int = 3) -> None:
+    """Time a :class:`warpbench.bench.cases.TimedStep` under ``group`` in its device's clock, as
+    :func:`time_case` does, without a result to verify; the device is recorded in ``extra_info``."""
+    benchmark.group = group
+    benchmark.extra_info.setdefault("device", step.device.kind)
+    # pytest-benchmark takes one timer for the session (--benchmark-timer); a case needs its
+    # device's clock, and the fixture reads its timer from this attribute.
+    benchmark._timer = step.clock()
+    if rounds is None:
+        benchmark(step.launch)
+    else:
+        benchmark.pedantic(step.launch, setup=_setup(step.device.l2_flusher()), rounds=rounds,
+                           warmup_rounds=warmup_rounds)
 
 
 def _setup(flush):

@@ -113,5 +113,21 @@ def test_run_writes_the_report(capsys, tmp_path):
     if not usable:
         assert out.splitlines()[0] == f"cuda: unavailable: {reason}; kernels run on the CPU emulator instead"
     assert "copy[hostcode]" in out and "copy[numpy]" in out
-    for name in ("report.md", "results.json", "report.html", "gbs.svg"):
+    assert "networks on cpu" in out
+    for name in ("report.md", "results.json", "report.html", "gbs.svg", "networks.svg"):
         assert (tmp_path / "report" / name).stat().st_size > 0
+
+
+def test_networks_configs_sweeps_a_networks_kernels_on_the_emulator(capsys, tmp_path):
+    plot = tmp_path / "lenet.svg"
+    code, out, _ = run_cli(capsys, "networks", "--configs", "lenet", "--device", "emu", "--limit", "1",
+                           "--plot", str(plot))
+    assert code == 0
+    assert "lenet train_step on" in out and "tiny sizes" in out
+    assert "| default" in out and "conv2d_direct BLOCK=" in out
+    assert plot.read_text().startswith("<svg")
+
+
+def test_networks_configs_names_a_bad_plot_path(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "networks", "--configs", "mlp", "--device", "cpu", "--plot", str(tmp_path / "x.png"))
+    assert code == 2 and "--plot" in err and ".svg" in err

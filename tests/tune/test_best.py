@@ -48,3 +48,25 @@ def test_bench_without_config_times_the_tuned_config(emu, tmp_path, monkeypatch)
     assert emu.compile(spec, {}).config == best.config
     row = next(r for r in bench_rows(emu, [spec], {}) if r.kernel == "transpose_padded")
     assert row.tunables == best.config
+
+
+def test_pinned_configs_win_over_the_tuner_while_active_and_only_for_their_kernel(emu, tmp_path, monkeypatch):
+    import pytest
+    from warpbench.errors import ConfigError
+    from warpbench.tune.best import pinned_config, pinned_configs
+    monkeypatch.setenv("WARPBENCH_TUNE_DB", str(tmp_path / "tune.sqlite"))
+    tuned = warpbench.tune(SPEC, TUNED, device=emu, strategy="brute_force").best.config
+    pinned = {"TILE_DIM": 16, "BLOCK_ROWS": 4}
+    with pinned_configs({"transpose_padded": pinned}):
+        assert emu.compile("transpose_padded").config == pinned
+        assert emu.compile(SPEC).config == tuned
+        assert emu.compile("transpose_padded", {"TILE_DIM": 32, "BLOCK_ROWS": 8}).config["TILE_DIM"] == 32
+    assert pinned_config(get_spec("transpose_padded")) is None
+    with pytest.raises(ConfigError, match="transpose_padded"):
+        with pinned_configs({"transpose_padded": {"TILE_DIM": 16, "BLOCK_ROWS": 32}}):
+            pass
+
+
+def get_spec(name):
+    from warpbench.kernels import get
+    return get(name)

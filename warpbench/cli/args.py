@@ -213,6 +213,12 @@ def npz_output(text: str) -> Path:
 
 
 @converter
+def svg_output(text: str) -> Path:
+    """A ``.svg`` path (a chart) whose directory exists and is writable."""
+    return _output_file(text, ".svg")
+
+
+@converter
 def report_folder(text: str) -> Path:
     """A folder that exists or can be created (its nearest existing ancestor is writable)."""
     path = Path(text)

@@ -1,4 +1,5 @@
-"""``warpbench run``: check and bench on the default device, and write report/."""
+"""``warpbench run``: check and bench on the default device, time the book's networks on it and
+on the cpu (:mod:`warpbench.bench.report.networks`), and write report/."""
 from __future__ import annotations
 
 from warpbench.bench.report import write_report
@@ -14,6 +15,7 @@ def add_parser(sub) -> None:
     p.add_argument("kernels", nargs="*", help="variant or family names (default: all)")
     p.add_argument("--out", type=report_folder, default="report",
                    help="folder for report.html, report.md (with SVG charts) and results.json")
+    p.add_argument("--no-networks", action="store_true", help="leave out the networks section (the book's networks)")
     p.set_defaults(handler=handle)
 
 
@@ -38,8 +40,22 @@ def handle(args) -> int:
         rows += device_rows
         sections[f"bench on {device.name}"] = bench_table(device_rows)
         print(f"\nbench on {device.name}\n{bench_table(device_rows)}")
+    timings = () if args.no_networks else network_timings(kernel_device, cpu)
     meta = {"kernel device": kernel_device.name, "cuda": "available" if usable else f"unavailable: {reason}"}
     print(f"\nreport: rooflines, charts and nvcc resources of {len(specs)} variant(s) into {args.out}/")
-    paths = write_report(args.out, sections, rows, meta, devices=(kernel_device, cpu), specs=specs)
+    paths = write_report(args.out, sections, rows, meta, devices=(kernel_device, cpu), specs=specs, networks=timings)
     print(f"report: {', '.join(map(str, paths[:3]))} (+ {len(paths) - 3} SVG charts)")
-    return 0 if all_ok and not any(r.error for r in rows) else 1
+    failed = any(r.error for r in rows) or any(t.error for t in timings)
+    return 0 if all_ok and not failed else 1
+
+
+def network_timings(kernel_device, cpu) -> list:
+    """One profiled call of each network's phases on the cpu and the kernel device (tiny sizes
+    on the emulator), printed as a table."""
+    from warpbench.bench.report.networks import time_networks, timing_table
+    from warpbench.bench.report.tables import table
+    tiny = kernel_device.emulated
+    timings = time_networks((cpu.kind, kernel_device.kind), tiny)
+    print(f"\nnetworks on {cpu.kind} and {kernel_device.kind} ({'tiny' if tiny else 'book'} sizes)")
+    print(table(*timing_table(timings)))
+    return timings

@@ -54,6 +54,8 @@ class Network:
         self.optimizer, self.lr, self.momentum = optimizer, lr, momentum
         self._sample = sample_inputs
         self._compiled: dict = {}
+        #: Set before a phase first runs: its function records a per-node profile (``f.profile``).
+        self.profile = False
 
     # -- phases ---------------------------------------------------------------------------
 
@@ -62,14 +64,14 @@ class Network:
             g = self.graph
             if phase == "forward":
                 fn = function([g.x], g.inference if g.inference is not None else g.probabilities,
-                              device=self.device, name=f"{self.name}.forward")
+                              device=self.device, name=f"{self.name}.forward", profile=self.profile)
             elif phase == "loss":
-                fn = function([g.x, g.y], g.loss, device=self.device, name=f"{self.name}.loss")
+                fn = function([g.x, g.y], g.loss, device=self.device, name=f"{self.name}.loss", profile=self.profile)
             elif phase == "train_step":
                 updates = optimizer_updates(self.optimizer, g.loss, list(self.params.values()), self.lr,
                                             self.momentum) + list(g.state_updates)
                 fn = function([g.x, g.y], g.loss, device=self.device, updates=updates,
-                              name=f"{self.name}.train_step")
+                              name=f"{self.name}.train_step", profile=self.profile)
             else:
                 raise KeyError(phase)
             self._compiled[phase] = fn

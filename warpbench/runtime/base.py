@@ -96,14 +96,15 @@ class Device(ABC):
         Without ``config`` (None or empty: ``warpbench bench`` and ``check`` without
         ``--config``, graph nodes, the networks), the best configuration the tuner stored for
         this device and the nearest problem is used (:func:`warpbench.tune.best.tuned_config`),
-        else the defaults.
+        else the defaults; a configuration pinned by :func:`warpbench.tune.best.pinned_configs`
+        comes first.
         Unknown tunables and broken restrictions raise before anything is compiled.
         """
         from warpbench.kernels import get
         spec = get(spec) if isinstance(spec, str) else spec
         if not config:
-            from warpbench.tune.best import tuned_config
-            config = tuned_config(self, spec)
+            from warpbench.tune.best import pinned_config, tuned_config
+            config = pinned_config(spec) or tuned_config(self, spec)
         return self._compile_variant(spec, spec.resolve(config))
 
     def _compile_variant(self, spec: Variant, config: dict):

@@ -7,17 +7,45 @@ capability) count; among them the run whose problem is nearest to the one asked 
 default the problem a tuning run would use) gives its best correct configuration. Said at
 ``WARPBENCH_DEBUG=1``. No database file, no match, or a stored config the variant's
 restrictions no longer accept: None, and the defaults are used.
+
+:func:`pinned_configs` overrides both for the kernels it names while it is active: what the
+network config sweeps use to run a whole graph with chosen per-kernel configurations.
 """
 from __future__ import annotations
 
 import json
 import math
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from warpbench.config import debug
 from warpbench.errors import WarpbenchError
 from warpbench.kernels.spec import KernelSpec, Problem
 from warpbench.tune.database import TuneDatabase, database_path
 from warpbench.tune.identity import compiler_version, source_hash
+
+
+_PINNED: ContextVar[dict] = ContextVar("pinned_configs", default={})
+
+
+@contextmanager
+def pinned_configs(configs: dict[str, dict]):
+    """While active, ``device.compile(name)`` without a configuration compiles the registry
+    variant ``name`` with ``configs[name]`` (checked by its restrictions now), whatever the
+    tuner stored; other variants are unaffected. Graph functions compile their kernels when
+    they are built, and a pipeline its stages when it first runs: do both inside."""
+    from warpbench.kernels import get
+    checked = {name: get(name).resolve(config) for name, config in configs.items()}
+    token = _PINNED.set({**_PINNED.get(), **checked})
+    try:
+        yield
+    finally:
+        _PINNED.reset(token)
+
+
+def pinned_config(spec) -> dict | None:
+    """The configuration :func:`pinned_configs` pins for ``spec`` now, or None."""
+    return _PINNED.get().get(getattr(spec, "name", None))
 
 
 def problem_distance(wanted: Problem, stored: Problem) -> float:

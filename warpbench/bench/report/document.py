@@ -1,7 +1,8 @@
 """The report's content, independent of format: sections of text, tables and charts.
 
 :func:`build_sections` decides what the report says (rooflines, GFLOP/s and GB/s, host code
-against NumPy, nvcc resources, the caller's check and bench tables, config heatmaps);
+against NumPy, nvcc resources, the caller's check and bench tables, config heatmaps, the
+networks);
 :mod:`.html` and :mod:`.markdown` only lay it out.
 """
 from __future__ import annotations
@@ -163,10 +164,11 @@ def tuning_sections(tuning: dict[str, TuningRows] | None) -> list[Section]:
 
 
 def build_sections(texts: dict[str, str], rows: list[BenchRow], devices=(), specs=(),
-                   tuning: dict[str, TuningRows] | None = None) -> list[Section]:
+                   tuning: dict[str, TuningRows] | None = None, networks=()) -> list[Section]:
     """Every section in reading order: rooflines, per-metric charts, speed-ups, resources,
-    the caller's tables (``texts``: title → markdown), tuning heatmaps."""
+    the caller's tables (``texts``: title → markdown), tuning heatmaps, the networks."""
+    from warpbench.bench.report.networks import network_sections
     sections = [*roofline_sections(rows, devices, list(specs)), *metric_sections(rows)]
     sections += [s for s in (speedup_section(rows), resource_section(list(specs))) if s is not None]
     sections += [Section(title, text_parts(text)) for title, text in texts.items()]
-    return sections + tuning_sections(tuning)
+    return sections + tuning_sections(tuning) + network_sections(list(networks))
