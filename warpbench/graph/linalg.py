@@ -77,6 +77,24 @@ class Dot(Op):
         from warpbench.hostcode import blas
         output_storage[0][0] = blas.gemm(x, y)
 
+    #: The registry GEMM a device runs per dtype (the tuner's best config when it has one).
+    DEVICE_GEMM = {"float32": "sgemm_warptile", "float64": "dgemm_smem"}
+
+    def device_kernel(self, node):
+        """The registry GEMM for two matrices of one float dtype, else None (host)."""
+        x, y = node.inputs
+        return self.DEVICE_GEMM.get(x.dtype) if x.dtype == y.dtype else None
+
+    def perform_device(self, node, kernel, inputs, output_storage):
+        x, y = inputs
+        (m, k), (k2, n) = x.shape, y.shape
+        if k != k2:
+            raise ShapeError(f"inner dimensions differ: {shape_str((m, k))} @ {shape_str((k2, n))}")
+        out = kernel.device.empty((m, n), x.dtype)   # beta = 0: C is written, never read
+        kernel.launch_problem({"M": m, "N": n, "K": k, "alpha": 1.0, "beta": 0.0, "trans_a": 0, "trans_b": 0,
+                               "dtype": np.dtype(x.dtype).name}, {"C": out, "A": x, "B": y})
+        output_storage[0][0] = out
+
     def infer_shape(self, node, input_shapes):
         (m, k), (k2, n) = input_shapes
         if k != k2:
