@@ -14,6 +14,8 @@ are left out by ``-MMD``, and so are headers under the ``fingerprinted`` folders
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import os
 import re
 import subprocess
@@ -80,7 +82,7 @@ def first_error(log: str, diagnostics, quiet_dirs=()) -> str | None:
             f"{error.group('kind').strip()}{error.group('text')}{more}")
 
 
-class Compiler:
+class Compiler(ABC):
     """Source + options -> bytes, cached on disk. Subclasses implement the hooks below; a
     job is the subclass's own description of one request, with a ``name`` for messages."""
 
@@ -91,17 +93,17 @@ class Compiler:
     def __init__(self):
         self.stats = {"compiled": 0, "cached": 0}
 
+    @abstractmethod
     def identity(self) -> tuple:
         """The compiler's version and what it fingerprints (headers it ships, target machine)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def key_parts(self, job) -> tuple:
         """Everything of ``job`` that selects the output: source text and path, flags, defines."""
-        raise NotImplementedError
 
+    @abstractmethod
     def command(self, job, work: Path) -> tuple[list[str], Path]:
         """The command compiling ``job`` with ``work`` as scratch folder, and its output file."""
-        raise NotImplementedError
 
     def fingerprinted(self) -> tuple[Path, ...]:
         """Folders whose headers ``identity`` covers: not hashed one by one, not blamed for errors."""

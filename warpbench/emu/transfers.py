@@ -7,6 +7,8 @@ crash; ``int(allocation) + offset`` addresses work as on a GPU.
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import ctypes
 
 import numpy as np
@@ -28,12 +30,12 @@ class DeviceAllocation(DeviceArray):
         self.poison(POISON)
 
 
-class PointerHolderBase:
+class PointerHolderBase(ABC):
     """PyCUDA's base for objects that hold device memory: subclasses define ``get_pointer``."""
 
+    @abstractmethod
     def get_pointer(self) -> int:
         """The device address held."""
-        raise NotImplementedError
 
     def __int__(self) -> int:
         return int(self.get_pointer())

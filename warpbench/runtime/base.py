@@ -117,7 +117,7 @@ class Device(ABC):
 
     def _compile_kernel(self, spec: KernelSpec, config: dict):
         """A LaunchableKernel for one CUDA entry point, on devices that launch them."""
-        raise NotImplementedError(f"{self.kind} does not compile CUDA entry points")
+        raise WarpbenchError(f"{spec.name}: the {self.kind} device does not compile CUDA entry points")
 
     def check_launch(self, kernel: str, lau: Launch, static_shared: int = 0) -> Launch:
         """ConfigError naming the kernel and the values when ``lau`` exceeds this device's limits
