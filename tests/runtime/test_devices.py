@@ -44,3 +44,15 @@ def test_cuda_timer_uses_events(cuda):
     with cuda.timer() as t:
         kernel.launch_problem({"n": x.size, "a": 2.0, "b": 1.0, "dtype": "float32"}, {"x": x, "z": x})
     assert 0 < t.seconds < 1
+
+
+def test_cpu_compiles_a_workload_without_host_code_to_its_numpy_implementation():
+    import numpy as np
+    from warpbench.kernels import get
+    spec = get("split_columns")
+    assert spec.workload.host is None
+    kernel = warpbench.device("cpu").compile(spec)
+    assert kernel.name == "split_columns[numpy]" and kernel.spec is spec
+    data = np.arange(12, dtype=np.float32).reshape(3, 4)
+    left, right = kernel.run(data)
+    np.testing.assert_array_equal(np.hstack([left, right]), data)

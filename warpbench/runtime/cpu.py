@@ -1,8 +1,8 @@
 """The "cpu" device: NumPy arrays and the Cython host-code implementation of each workload.
 
 It runs workloads, not CUDA sources: ``device("cpu").compile("transpose_padded")`` gives
-the host code of the variant's workload (every variant of a workload, pipelines included,
-compiles to it), with the same ``run``/``launch_problem`` API and ``.spec`` as a compiled
+the host code of the variant's workload, or its NumPy implementation where there is no host
+code (every variant of a workload, pipelines included, compiles to it), with the same ``run``/``launch_problem`` API and ``.spec`` as a compiled
 GPU kernel, which is what makes CPU and GPU rows comparable in checks and benchmarks.
 ``host_kernel("transpose")`` asks for the same by workload.
 """
@@ -96,9 +96,10 @@ class CpuDevice(Device):
     def _copy(self, dst, src) -> None:
         np.copyto(dst, src)
 
-    def _compile_variant(self, spec: Variant, config: dict) -> HostKernel:
-        """The host code of the variant's workload; ``config`` was checked and does not apply."""
-        return HostKernel(self, spec)
+    def _compile_variant(self, spec: Variant, config: dict) -> _HostImplementation:
+        """The host code of the variant's workload, or its NumPy implementation where the library
+        has no host code (the backward kernels); ``config`` was checked and does not apply."""
+        return HostKernel(self, spec) if spec.workload.host is not None else NumpyKernel(self, spec)
 
     def baselines(self, spec: Variant) -> list[Kernel]:
         """The workload's NumPy baseline."""
