@@ -98,31 +98,23 @@ def _compile_row(kernel: str, arch: str | None, status: str, **resources) -> dic
 def compile_rows(specs, config: dict) -> list[dict]:
     """nvcc every variant for sm_80 and sm_90: registers, shared memory, spills and occupancy per arch.
     Status is ``ok``, ``SPILLS <n> B``, ``ERROR: <why>`` or, for a pipeline, its stages."""
-    from warpbench.kernels.compile import compile_cubin
-    from warpbench.kernels.occupancy import occupancy
     from warpbench.kernels.spec import PipelineSpec
-    from warpbench.runtime.properties import arch_properties
+    from warpbench.kernels.usage import static_usage
     rows = []
     for spec in tracker("nvcc", lambda s: s.name)(specs):
         if isinstance(spec, PipelineSpec):
             rows.append(_compile_row(spec.name, None, f"pipeline of {', '.join(spec.stages)}"))
             continue
-        resolved = spec.resolve(config or None)
-        problem = spec.workload.bench_problems[0]
         for arch in ("sm_80", "sm_90"):
-            props = arch_properties(arch)
             try:
-                module = compile_cubin(spec.source, spec.defines(resolved), arch=arch, kernel=spec.name)
+                use = static_usage(spec, config or None, arch)
             except WarpbenchError as exc:
                 rows.append(_compile_row(spec.name, arch, f"ERROR: {exc}"))
                 continue
-            res = module.resources[spec.entry]
-            lau = spec.geometry(problem, resolved, props)
-            occ = occupancy(props, lau.threads_per_block, res.registers, res.shared_static + lau.shared)
-            rows.append(_compile_row(spec.name, arch, "ok" if res.spills == 0 else f"SPILLS {res.spills} B",
-                                     registers=res.registers, static_shared=res.shared_static,
-                                     dynamic_shared=lau.shared, spill_bytes=res.spills,
-                                     threads=lau.threads_per_block, occupancy=occ.occupancy, limiter=occ.limiter))
+            rows.append(_compile_row(spec.name, arch, use.status, registers=use.registers,
+                                     static_shared=use.static_shared, dynamic_shared=use.dynamic_shared,
+                                     spill_bytes=use.spill_bytes, threads=use.threads_per_block,
+                                     occupancy=use.occupancy.occupancy, limiter=use.occupancy.limiter))
     return rows
 
 

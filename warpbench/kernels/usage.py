@@ -25,6 +25,11 @@ class StaticUsage:
     threads_per_block: int
     occupancy: Occupancy
 
+    @property
+    def status(self) -> str:
+        """``ok``, or ``SPILLS <n> B`` when ptxas spilled to local memory."""
+        return "ok" if self.spill_bytes == 0 else f"SPILLS {self.spill_bytes} B"
+
 
 def static_usage(spec: KernelSpec, config: dict | None = None, arch: str = "sm_90",
                  problem: Problem | None = None) -> StaticUsage:

@@ -52,22 +52,16 @@ def nvcc_missing() -> str:
 def resource_row(spec, arch: str = ARCH) -> ResourceRow:
     """``spec`` at its default configuration compiled for ``arch``; pipelines and compile
     errors are rows that say so."""
-    from warpbench.kernels.compile import compile_cubin
-    from warpbench.kernels.occupancy import occupancy
     from warpbench.kernels.spec import PipelineSpec
-    from warpbench.runtime.properties import arch_properties
+    from warpbench.kernels.usage import static_usage
     if isinstance(spec, PipelineSpec):
         return ResourceRow(spec.name, status=f"pipeline of {', '.join(spec.stages)}")
-    props, config = arch_properties(arch), spec.resolve()
     try:
-        module = compile_cubin(spec.source, spec.defines(config), arch=arch, kernel=spec.name)
+        use = static_usage(spec, arch=arch)
     except WarpbenchError as exc:
         return ResourceRow(spec.name, status=f"ERROR: {exc}")
-    res = module.resources[spec.entry]
-    lau = spec.geometry(spec.workload.bench_problems[0], config, props)
-    occ = occupancy(props, lau.threads_per_block, res.registers, res.shared_static + lau.shared)
-    return ResourceRow(spec.name, res.registers, res.shared_static, lau.shared, res.spills, lau.threads_per_block,
-                       occ.occupancy, occ.limiter, "ok" if res.spills == 0 else f"SPILLS {res.spills} B")
+    return ResourceRow(spec.name, use.registers, use.static_shared, use.dynamic_shared, use.spill_bytes,
+                       use.threads_per_block, use.occupancy.occupancy, use.occupancy.limiter, use.status)
 
 
 def resource_rows(specs, arch: str = ARCH) -> list[ResourceRow]:
