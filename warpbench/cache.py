@@ -14,6 +14,8 @@ An entry is served only when the manifest's checksum, every header's hash and th
 hash all match; anything else is a miss, and the compile that follows rewrites the entry.
 Failures are never stored. A folder that cannot be used (not a directory, not writable)
 gives one warning line, and this process caches in a private temporary folder instead.
+Serving an entry marks it used; after each store the cache is held under its size limit by
+evicting the least recently used entries (:mod:`warpbench.cache_limit`).
 """
 from __future__ import annotations
 
@@ -177,6 +179,7 @@ def lookup(kind: str, key: str) -> Artefact | None:
     if hashlib.sha256(data).hexdigest() != manifest["sha256"]:
         debug(1, f"cache: {path} is corrupt (checksum mismatch): rebuilding")
         return None
+    _touch(folder / f"{key}.json")
     return Artefact(manifest["artefact_key"], path, data, tuple(h for h, _ in manifest["headers"]),
                     manifest["metadata"], cached=True)
 
@@ -202,7 +205,17 @@ def store(kind: str, key: str, suffix: str, data: bytes, headers: list[str], met
                               "set WARPBENCH_CACHE_DIR to a writable directory") from None
         _redirect(folder, f"writing failed: {exc.strerror or exc}")
         return store(kind, key, suffix, data, headers, metadata)
+    from warpbench.cache_limit import enforce
+    enforce(folder.parent)
     return Artefact(artefact_key, folder / name, data, tuple(h for h, _ in hashed), metadata, cached=False)
+
+
+def _touch(manifest: Path) -> None:
+    """Mark an entry as used now: eviction removes the least recently used (cache_limit)."""
+    try:
+        os.utime(manifest)
+    except OSError:
+        pass   # a read-only cache still serves; it is just never evicted in use order
 
 
 def _write(folder: Path, files: list[tuple[str, bytes]]) -> None:

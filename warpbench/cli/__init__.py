@@ -1,4 +1,4 @@
-"""The ``warpbench`` command: info, check, bench, tune, profile, run, launch, train and networks.
+"""The ``warpbench`` command: info, check, bench, tune, profile, run, launch, train, networks and cache.
 
 Every user error (unknown kernel, device or flag, a bad value, a bad WARPBENCH_* setting,
 a bad array) is a WarpbenchError: it is printed as one line and the exit status is 2,
@@ -16,11 +16,11 @@ from warpbench.errors import WarpbenchError
 
 def build_parser() -> Parser:
     """The argument parser with one sub-command per module of this package."""
-    from warpbench.cli import bench, check, info, launch, networks, profile, run, train, tune
+    from warpbench.cli import bench, cache, check, info, launch, networks, profile, run, train, tune
     parser = Parser(prog="warpbench", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"warpbench {warpbench.__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (info, check, bench, tune, profile, run, launch, train, networks):
+    for module in (info, check, bench, tune, profile, run, launch, train, networks, cache):
         module.add_parser(sub)
     return parser
 

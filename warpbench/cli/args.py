@@ -28,6 +28,7 @@ SETTINGS = {
     "WARPBENCH_EMU_TIME_LIMIT": ("warpbench.emu.function", "default_time_limit"),
     "WARPBENCH_EMU_NO_TOOLKIT": ("warpbench.emu.toolchain", "toolkit_include"),
     "WARPBENCH_EMU_STACK_KIB": ("warpbench.emu.stacks", "stack_pool"),
+    "WARPBENCH_CACHE_MAX_MB": ("warpbench.cache_limit", "max_bytes"),
 }
 
 _TRUE, _FALSE = ("true", "yes", "on"), ("false", "no", "off")

@@ -178,7 +178,12 @@ MODULES = ModuleCompiler()
 
 
 def runtime_objects() -> tuple[Artefact, ...]:
-    """The runtime's objects in the cache, compiled once per runtime version and compiler."""
+    """The runtime's objects in the cache, compiled once per runtime version and compiler
+    (again when cache eviction removed one since this process last linked)."""
+    objects = _runtime_objects(cache_dir("emu"))
+    if all(o.path.exists() for o in objects):
+        return objects
+    _runtime_objects.cache_clear()
     return _runtime_objects(cache_dir("emu"))
 
 
