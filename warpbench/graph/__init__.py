@@ -7,7 +7,7 @@
 array([ 6., 12.], dtype=float32)
 
 Modules, in the order a graph meets them: config (floatX), type (TensorType,
-GpuArrayType), basic (Variable, Constant, Apply, walks), op (the Op contract), elemwise /
+GpuArrayType), basic (Variable, Constant, Apply, walks), constructors (iscalar, fmatrix...), op (the Op contract), elemwise /
 reduction / linalg / axpb / transfer / shape (the ops; ``x.shape``), tensor_ops (Theano's
 tensor ops from math, reduce_ops, shape_ops, subtensor, creation), c_op (ops written in
 C, compiled by c_compile), gpu_op (GpuElemwise, ElementwiseKernel nodes), shared (values
@@ -21,6 +21,8 @@ from warpbench.graph.axpb import AXPBOp
 from warpbench.graph.basic import (Apply, Constant, Variable, as_variable, constant, matrix, scalar, tensor,
                                    tensor4, vector)
 from warpbench.graph.bilstm import BiLSTM, BiLSTMGrad, bilstm
+from warpbench.graph.constructors import *  # noqa: F401,F403  iscalar, ivector, fmatrix, ... (Theano's names)
+from warpbench.graph.constructors import __all__ as _constructor_names
 from warpbench.graph.elemwise import (Add, Elemwise, Exp, Mul, Neg, Relu, Sigmoid, Step, Sub, Tanh, TrueDiv,
                                       add, exp, mul, neg, relu, sigmoid, step, sub, tanh, true_div)
 from warpbench.graph.fg import FunctionGraph
@@ -60,4 +62,4 @@ __all__ = [
     "BiLSTM", "BiLSTMGrad", "LSTM", "LSTMGrad", "bilstm", "lstm",
     "RandomStream", "batch_normalization", "batch_normalization_test", "batch_normalization_train",
     "categorical_crossentropy", "conv2d", "dropout", "log_softmax", "pool_2d", "softmax",
-] + _tensor_names
+] + _tensor_names + _constructor_names

@@ -7,6 +7,7 @@
    cross-entropy of a softmax and its gradient become the stable fused ops;
 3. ``fuse_elemwise`` (fusion.py): chains and trees of elementwise nodes become one
    ``Composite`` node each;
+   ``scan_save_mem`` (scan_save_mem.py): a loop output read only at its last row keeps two rows;
 4. on a kernel device (cuda, emu) only:
    ``lift``: every node whose op has a device kernel moves to the device, with
    ``GpuFromHost`` on each of its inputs and ``HostFromGpu`` on each of its outputs;
@@ -29,6 +30,7 @@ from warpbench.graph.fg import FunctionGraph
 from warpbench.graph.fusion import fuse_elemwise
 from warpbench.graph.gpu_op import gpu_elemwise
 from warpbench.graph.op import device_kernel_of
+from warpbench.graph.scan_save_mem import scan_save_mem
 from warpbench.graph.shape import infer_shapes
 from warpbench.graph.transfer import GpuFromHost, HostFromGpu, host_from_gpu, placement
 from warpbench.graph.type import KERNEL_DEVICES
@@ -111,7 +113,7 @@ def cut_transfers(fg: FunctionGraph) -> int:
 
 #: Rewrites ``function(..., excluding=...)`` can switch off, as PyTensor's ``mode.excluding``.
 #: ``inplace`` (inplace.py) runs last, once shared variables are placed (function.py).
-OPTIONAL_REWRITES = ("fusion", "inplace")
+OPTIONAL_REWRITES = ("fusion", "inplace", "scan_save_mem")
 
 
 def optimize(fg: FunctionGraph, device: str, excluding: tuple[str, ...] = ()) -> FunctionGraph:
@@ -129,6 +131,8 @@ def optimize(fg: FunctionGraph, device: str, excluding: tuple[str, ...] = ()) ->
     fuse_crossentropy_softmax(fg)
     if "fusion" not in excluding:
         fuse_elemwise(fg)
+    if "scan_save_mem" not in excluding:
+        scan_save_mem(fg)
     if device in KERNEL_DEVICES:
         lift(fg, device)
         cut_transfers(fg)

@@ -5,7 +5,8 @@ Inputs: ``[n_steps] + sequences + initial states + non-sequences``. The inner gr
 one slice of each sequence, the previous value of each recurrent output, then the
 non-sequences, and returns one value per output. A recurrent output's history keeps the
 initial state in row 0 (``n + 1`` rows, Theano's layout); a non-recurrent output has ``n``
-rows. Iteration ``k`` reads sequence rows ``t + tap`` with ``t = k`` (``n - 1 - k`` when
+rows. A recurrent output marked ``last_only`` (by the ``scan_save_mem`` rewrite, when only
+its last row is read) keeps two rows: the initial state and the last value. Iteration ``k`` reads sequence rows ``t + tap`` with ``t = k`` (``n - 1 - k`` when
 ``reverse``); outputs are stored in iteration order.
 """
 from __future__ import annotations
@@ -66,16 +67,24 @@ class Scan(Op):
 
     ``recurrent[i]`` says whether output i feeds back (it then has an initial state input),
     ``taps[j]`` is the row offset of sequence j, ``has_n_steps`` whether the first input is
-    the step count (else the sequences' lengths give it).
+    the step count (else the sequences' lengths give it), ``last_only[i]`` whether recurrent
+    output i keeps only its initial state and last value (two rows).
     """
 
-    __props__ = ("inner", "n_seqs", "recurrent", "n_nonseqs", "taps", "reverse", "has_n_steps", "name")
+    __props__ = ("inner", "n_seqs", "recurrent", "n_nonseqs", "taps", "reverse", "has_n_steps", "name",
+                 "last_only")
 
     def __init__(self, inner: InnerGraph, n_seqs: int, recurrent: tuple, n_nonseqs: int, taps: tuple,
-                 reverse: bool, has_n_steps: bool, name: str = "scan"):
+                 reverse: bool, has_n_steps: bool, name: str = "scan", last_only: tuple | None = None):
         self.inner, self.n_seqs, self.recurrent = inner, n_seqs, tuple(recurrent)
         self.n_nonseqs, self.taps, self.reverse = n_nonseqs, tuple(taps), bool(reverse)
         self.has_n_steps, self.name = bool(has_n_steps), name
+        self.last_only = tuple(bool(x) for x in last_only) if last_only else (False,) * len(self.recurrent)
+
+    def keeping_last_only(self, last_only: tuple) -> Scan:
+        """This loop with ``last_only`` recurrent outputs keeping two rows instead of ``n + 1``."""
+        return Scan(self.inner, self.n_seqs, self.recurrent, self.n_nonseqs, self.taps, self.reverse,
+                    self.has_n_steps, self.name, last_only)
 
     def __str__(self):
         return f"Scan{{{self.name}, {'backward' if self.reverse else 'forward'}}}"
@@ -128,26 +137,26 @@ class Scan(Op):
         """Run the loop with the compiled inner function ``fn``."""
         n_steps, seqs, inits, nonseqs = self.split(inputs)
         n = self.steps(n_steps, [s.shape for s in seqs])
-        histories = []
-        for init, var in zip(inits, (o for o, r in zip(node.outputs, self.recurrent) if r)):
-            history = np.empty((n + 1,) + init.shape, var.dtype)
-            history[0] = init
+        histories, rolling = [], [last for last, r in zip(self.last_only, self.recurrent) if r]
+        for init, var, last in zip(inits, (o for o, r in zip(node.outputs, self.recurrent) if r), rolling):
+            history = np.empty((2 if last else n + 1,) + init.shape, var.dtype)
+            history[0] = history[-1] = init   # a loop of 0 steps ends where it started
             histories.append(history)
         collected = [[] for r in self.recurrent if not r]
         for k in range(n):
             t = n - 1 - k if self.reverse else k
             slices = [seq[t + tap] for seq, tap in zip(seqs, self.taps)]
-            results = fn(*slices, *(h[k] for h in histories), *nonseqs)
-            states, others = iter(histories), iter(collected)
+            results = fn(*slices, *(h[min(k, 1) if last else k] for h, last in zip(histories, rolling)), *nonseqs)
+            states, others = iter(zip(histories, rolling)), iter(collected)
             for i, (value, recurrent) in enumerate(zip(results, self.recurrent)):
                 if not recurrent:
                     next(others).append(value)
                     continue
-                history = next(states)
+                history, last = next(states)
                 if value.shape != history.shape[1:]:
                     raise ShapeError(f"{self}: step {k} returned a {shape_str(value.shape)} value for recurrent "
                                      f"output {i}, whose initial state is {shape_str(history.shape[1:])}")
-                history[k + 1] = value
+                history[1 if last else k + 1] = value
         states, others = iter(histories), iter(collected)
         for i, (cell, var, recurrent) in enumerate(zip(output_storage, node.outputs, self.recurrent)):
             if recurrent:
@@ -190,7 +199,8 @@ class Scan(Op):
             if recurrent and tuple(shape) != tuple(init := next(states)):
                 raise ShapeError(f"{self}: the step returned a {shape_str(shape)} value for recurrent output {i}, "
                                  f"whose initial state is {shape_str(init)}")
-        return [(n + 1 if r else n,) + tuple(s) for s, r in zip(inner, self.recurrent)]
+        rows = [(2 if last else n + 1) if r else n for r, last in zip(self.recurrent, self.last_only)]
+        return [(count,) + tuple(s) for count, s in zip(rows, inner)]
 
     def grad(self, inputs, output_grads):
         from warpbench.graph.scan_grad import scan_grad

@@ -1,5 +1,5 @@
 """Indexing: ``x[i]``, ``x[:, 1:3]``, ``x[ids]`` (an integer vector picks rows, e.g. embeddings),
-and their adjoints ``inc_subtensor`` / ``set_subtensor``, with Theano's names.
+``x[a, b]`` (advanced_subtensor.py), and their adjoints ``inc_subtensor`` / ``set_subtensor``, with Theano's names.
 
 Basic indexing (:class:`Subtensor`) keeps the structure of the index in its props (which
 entries are integers, which slices, which slice parts are given) and takes the integers
@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from warpbench.errors import DTypeError, ShapeError, WarpbenchError
+from warpbench.graph.advanced_subtensor import AdvancedIncSubtensor, AdvancedSubtensor
 from warpbench.graph.basic import Apply, Constant, Variable, as_variable, constant
 from warpbench.graph.op import Op, output_variable
 from warpbench.graph.reduction import fill, sum_to
@@ -300,8 +301,10 @@ def getitem(x: Variable, index) -> Variable:
     if is_array(index):
         return AdvancedSubtensor1()(x, index)
     if isinstance(index, tuple) and any(is_array(entry) for entry in index):
-        raise SubtensorIndexError(f"{what}: integer-array indexing takes one integer vector alone (x[ids]); "
-                                  f"index its result for the other axes")
+        if any(isinstance(entry, slice) or entry is Ellipsis or entry is None for entry in index):
+            raise SubtensorIndexError(f"{what}: integer arrays index the leading axes only (x[a, b]); "
+                                      f"mixed with slices, index the result again (x[a][:, 1:])")
+        return AdvancedSubtensor()(x, *index)
     idx_list, scalars = parse_index(what, x, index)
     return Subtensor(idx_list)(x, *scalars)
 
@@ -314,6 +317,9 @@ def _write(x: Variable, y, set_instead_of_inc: bool, name: str) -> Variable:
     if node is not None and isinstance(node.op, AdvancedSubtensor1):
         base, ids = node.inputs
         return AdvancedIncSubtensor1(set_instead_of_inc)(base, y, ids)
+    if node is not None and isinstance(node.op, AdvancedSubtensor):
+        base, *ids = node.inputs
+        return AdvancedIncSubtensor(set_instead_of_inc)(base, y, *ids)
     raise WarpbenchError(f"{name}: the first argument must be an indexed variable such as x[1:3] or x[ids], "
                          f"got {x}")
 
