@@ -138,7 +138,7 @@ def test_profile_excludes_the_first_call():
 
 
 def test_profile_is_none_without_profile():
-    assert function([vector("x")], [], device="cpu").profile is None
+    assert function([vector("x")], [], device="cpu", on_unused_input="ignore").profile is None
 
 
 def test_profile_counts_transfer_bytes_on_emu(emu):

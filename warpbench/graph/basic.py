@@ -150,6 +150,17 @@ class Variable:
         """Axes reordered, dropped (extent 1) or added ('x')."""
         return self._call("shape_ops", "dimshuffle", *pattern)
 
+    def eval(self, inputs_to_values: dict | None = None):
+        """This variable's value given ``{input variable: value}`` (Theano's ``eval``), computed
+        on the default device; the function compiled for those inputs is kept for the next call."""
+        from warpbench.graph.function import function
+        given = dict(inputs_to_values or {})
+        compiled = self.__dict__.setdefault("_eval_functions", {})
+        key = tuple(given)
+        if key not in compiled:
+            compiled[key] = function(list(key), self, name=f"{self}.eval", on_unused_input="ignore")
+        return compiled[key](*given.values())
+
     def astype(self, dtype) -> "Variable":
         """The variable cast to ``dtype``."""
         return self._call("math", "cast", dtype)
@@ -272,6 +283,17 @@ def clone(outputs, stop_at=()) -> list[Variable]:
     """
     memo: dict[Variable, Variable] = {}
     for node in toposort(outputs, stop_at):
+        inputs = [memo.get(v, v) for v in node.inputs]
+        copy = Apply(node.op, inputs, [Variable(o.type, name=o.name) for o in node.outputs], trace=node.trace)
+        memo.update(zip(node.outputs, copy.outputs))
+    return [memo.get(v, v) for v in outputs]
+
+
+def clone_replace(outputs, replace: dict) -> list[Variable]:
+    """Copies of ``outputs`` with the variables of ``replace`` swapped for their values
+    (every node between them copied; other leaves kept)."""
+    memo = dict(replace)
+    for node in toposort(outputs, stop_at=list(replace)):
         inputs = [memo.get(v, v) for v in node.inputs]
         copy = Apply(node.op, inputs, [Variable(o.type, name=o.name) for o in node.outputs], trace=node.trace)
         memo.update(zip(node.outputs, copy.outputs))

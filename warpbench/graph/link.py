@@ -144,8 +144,9 @@ class Loop:
     """
 
     def __init__(self, fg: FunctionGraph, device, *, name: str = "function", n_outputs: int | None = None,
-                 single: bool = False, targets=(), profile: bool = False):
+                 single: bool = False, targets=(), profile: bool = False, allow_downcast: bool = False):
         self.fgraph, self.device, self.name = fg, device, name
+        self.allow_downcast = allow_downcast
         self.synchronize = profile or config.DEBUG >= 2
         self.order = fg.toposort()
         self.storage = map_storage(fg, self.order)
@@ -254,7 +255,7 @@ class Loop:
         """Argument ``index`` converted to its input's type, or a one-line error naming it."""
         var = self.fgraph.inputs[index]
         try:
-            return var.type.filter(value)
+            return var.type.filter(value, allow_downcast=self.allow_downcast)
         except (ShapeError, DTypeError) as exc:
             raise type(exc)(f"{self.name}: input {index} ({var}) {exc}") from None
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from warpbench.errors import DTypeError, ShapeError, WarpbenchError
-from warpbench.graph.basic import Constant, Variable, as_variable, constant, leaves
+from warpbench.graph.basic import Constant, Variable, as_variable, clone_replace, constant, leaves
 from warpbench.graph.rows import Rows
-from warpbench.graph.scan_op import InnerGraph, Scan, clone_replace
+from warpbench.graph.scan_op import InnerGraph, Scan
 from warpbench.graph.type import TensorType
 
 

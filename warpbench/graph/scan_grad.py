@@ -9,11 +9,11 @@ differentiated again.
 """
 from __future__ import annotations
 
-from warpbench.graph.basic import Variable, toposort
+from warpbench.graph.basic import Variable, clone_replace, toposort
 from warpbench.graph.gradient import grad
 from warpbench.graph.reduction import fill
 from warpbench.graph.rows import PutRows, Rows, reverse
-from warpbench.graph.scan_op import InnerGraph, Scan, clone_replace
+from warpbench.graph.scan_op import InnerGraph, Scan
 from warpbench.graph.type import FLOAT_DTYPES, TensorType
 
 

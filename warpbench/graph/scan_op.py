@@ -19,17 +19,6 @@ from warpbench.graph.op import Op
 from warpbench.graph.type import TensorType, shape_str
 
 
-def clone_replace(outputs, replace: dict) -> list[Variable]:
-    """Copies of ``outputs`` with the variables of ``replace`` swapped for their values
-    (every node between them copied; other leaves kept)."""
-    memo = dict(replace)
-    for node in toposort(outputs, stop_at=list(replace)):
-        inputs = [memo.get(v, v) for v in node.inputs]
-        copy = Apply(node.op, inputs, [Variable(o.type, name=o.name) for o in node.outputs], trace=node.trace)
-        memo.update(zip(node.outputs, copy.outputs))
-    return [memo.get(v, v) for v in outputs]
-
-
 class InnerGraph:
     """The body of a loop: placeholder ``inputs`` (slices, previous states, non-sequences) and
     the ``outputs`` computed from them; compiled once per device."""
@@ -42,7 +31,8 @@ class InnerGraph:
         """The inner graph as a Function for ``device`` ("cpu", "emu", "cuda")."""
         if device not in self._compiled:
             from warpbench.graph.function import function
-            self._compiled[device] = function(self.inputs, self.outputs, device=device, name="scan inner function")
+            self._compiled[device] = function(self.inputs, self.outputs, device=device, name="scan inner function",
+                                              on_unused_input="ignore")
         return self._compiled[device]
 
     def shapes(self, input_shapes) -> list[tuple] | None:

@@ -23,13 +23,13 @@ from warpbench.graph.type import GpuArrayType, TensorType
 class SharedVariable(Variable):
     """A named leaf with a value; ``function(..., updates=[(w, new_w)])`` assigns it after a call."""
 
-    def __init__(self, type: TensorType, value, name: str | None = None):
+    def __init__(self, type: TensorType, value, name: str | None = None, borrow: bool = False):
         super().__init__(type, name=name)
         self.container = [None]
         #: Where the value is now: None (host memory) or a kernel device kind.
         self.place: str | None = None
         self._views: dict[str, DeviceSharedVariable] = {}
-        self.set_value(value)
+        self.set_value(value, borrow)
 
     @property
     def base(self) -> "SharedVariable":
@@ -106,10 +106,12 @@ class DeviceSharedVariable(SharedVariable):
         self.host.move_to(place)
 
 
-def shared(value, name: str | None = None) -> SharedVariable:
-    """A shared variable holding ``value`` (copied); its type comes from the value's dtype and ndim."""
+def shared(value, name: str | None = None, borrow: bool = False) -> SharedVariable:
+    """A shared variable holding ``value``; its type comes from the value's dtype and ndim.
+    The value is copied unless ``borrow`` (Theano's flag: the variable then holds the very
+    array given, until a function moves it to a device or an update replaces it)."""
     value = np.asarray(value)
-    return SharedVariable(TensorType(value.dtype, value.ndim), value, name=name)
+    return SharedVariable(TensorType(value.dtype, value.ndim), value, name=name, borrow=borrow)
 
 
 def place_shared(fg, device: str, targets: list[SharedVariable], n_outputs: int) -> None:

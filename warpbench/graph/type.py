@@ -72,12 +72,12 @@ class TensorType:
         from warpbench.graph.basic import Variable
         return Variable(self, name=name)
 
-    def filter(self, value) -> np.ndarray:
+    def filter(self, value, allow_downcast: bool = False) -> np.ndarray:
         """``value`` as a NumPy array of this type, or a one-line ShapeError/DTypeError.
 
         Arrays must have this dtype or one NumPy casts to it safely (int32 into float64 is
-        fine, float64 into float32 is refused). Python numbers and lists are converted to
-        float dtypes, and to integer dtypes when no value changes.
+        fine, float64 into float32 is refused unless ``allow_downcast``). Python numbers and
+        lists are converted to float dtypes, and to integer dtypes when no value changes.
         """
         if not isinstance(value, (np.ndarray, np.generic)):
             value = self._from_python(value)
@@ -85,6 +85,8 @@ class TensorType:
         if array.ndim != self.ndim:
             raise ShapeError(f"needs a {self.dtype} {self._kind()} ({self.ndim}-D), got {describe_value(array)}")
         if array.dtype != self.dtype:
+            if array.dtype.kind in "biuf" and allow_downcast:
+                return array.astype(self.dtype)
             if not np.can_cast(array.dtype, self.dtype, "safe"):
                 raise DTypeError(f"needs a {self.dtype} {self._kind()}, got {describe_value(array)} "
                                  f"(casting would lose precision)")
