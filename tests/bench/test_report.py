@@ -44,24 +44,33 @@ def test_old_call_still_writes_every_file(tmp_path):
     assert data["rows"][1]["error"] == "boom" and data["rows"][1]["median_s"] is None
 
 
-def test_report_holds_header_charts_tables_and_tidy_rows(tmp_path, cpu):
+def sample_tuning(folder, emu, kernels=None) -> list:
+    """What a fixture database in ``folder`` holds for ``emu`` (see tests.tune.test_summary)."""
+    from tests.tune.test_summary import fixture_database
+    from warpbench.tune.summary import device_tuning
+    return [device_tuning(emu, fixture_database(folder / "tune.sqlite", emu), kernels)]
+
+
+def test_report_holds_header_charts_tables_and_tidy_rows(tmp_path, cpu, emu):
     rows = sample_rows()
-    tuning = {"transpose_padded": [({"TILE_DIM": t, "BLOCK_ROWS": b}, 1e-3 * t / b) for t in (16, 32) for b in (4, 8)]}
-    paths = write_report(tmp_path, {"check on cpu": "| kernel | status |\n|---|---|\n| gemm[hostcode] | PASS |"},
-                         rows, {"kernel device": "emu"}, devices=(cpu,), tuning=tuning)
+    paths = write_report(tmp_path / "report", {"check on cpu": "| kernel | status |\n|---|---|\n| gemm[hostcode] | PASS |"},
+                         rows, {"kernel device": "emu"}, devices=(cpu,), tuning=sample_tuning(tmp_path, emu))
     page = paths[2].read_text()
     for title in ("Roofline: cpu", "GFLOP/s per kernel", "GB/s per kernel", "Host code vs NumPy", "check on cpu",
-                  "Tuning: transpose_padded"):
+                  f"Tuning on {emu.name}", "Tuning: transpose_padded on emu", "Tuning: copy on emu"):
         assert f">{title}" in page, title
     for header in ("CPU", "cores", "GPU", "libraries", "nvcc", "g++", "OpenMP threads", "samples", "kernel device"):
         assert f"<th>{header}</th>" in page, header
-    assert page.count("<svg") == 5 and "<script" not in page
+    assert page.count("<svg") == 8 and "<script" not in page
     assert not re.search(r'(src|href)="(https?:)?//', page), "the page must not load anything"
     assert '<td class="PASS">PASS</td>' in page
     markdown = paths[0].read_text()
     charts = re.findall(r"!\[[^\]]*\]\(([^)]+\.svg)\)", markdown)
-    assert sorted(charts) == sorted(p.name for p in paths[3:]) and len(charts) == 5
+    assert sorted(charts) == sorted(p.name for p in paths[3:]) and len(charts) == 8
     assert re.search(r"\| gemm\[hostcode\] +\| PASS +\|", markdown)
-    tidy = json.loads(paths[1].read_text())["rows"]
+    results = json.loads(paths[1].read_text())
+    tidy = results["rows"]
     assert tidy[0]["kernel"] == "gemm" and tidy[0]["implementation"] == "hostcode" and tidy[0]["K"] == 256
     assert tidy[0]["samples"] == 15 and tidy[0]["dtype"] == "float32"
+    assert [(r["kernel"], r["objective"]) for r in results["tuning"]] == [("copy", "model")] + [
+        ("transpose_padded", "model")] * 6

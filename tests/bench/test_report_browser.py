@@ -15,7 +15,7 @@ import pytest
 from warpbench.bench.report import write_report
 from warpbench.bench.report.charts import COLORS, ROOF_COLOR
 from warpbench.kernels import get
-from tests.bench.test_report import sample_rows
+from tests.bench.test_report import sample_rows, sample_tuning
 
 CHROMIUM = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (Debian: apt-get install chromium)")
@@ -48,11 +48,11 @@ def chromium(profile, *args) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory, emu, cpu):
-    """The report of the sample rows, with a tuning table, and what Chromium made of it:
+    """The report of the sample rows, with a fixture tuning database, and what Chromium made of it:
     (chart boxes from the DOM, screenshot pixels as an RGB array)."""
     from PIL import Image
     folder = tmp_path_factory.mktemp("report")
-    tuning = {"transpose_padded": [({"TILE_DIM": t, "BLOCK_ROWS": b}, 1e-5 * t / b) for t in (16, 32) for b in (4, 8)]}
+    tuning = sample_tuning(folder, emu, ["transpose_padded"])
     paths = write_report(folder, {}, sample_rows(), {}, devices=(emu, cpu),
                          specs=[get("sgemm_smem"), get("softmax_warp_row")], tuning=tuning)
     probed = folder / "probed.html"
@@ -71,7 +71,8 @@ def rendered(tmp_path_factory, emu, cpu):
 def test_every_chart_lays_out_and_draws(rendered):
     charts, _ = rendered
     assert [c["name"] for c in charts] == ["roofline-emu", "roofline-cpu", "gflops", "gbs", "speedup",
-                                           "tuning-transpose_padded"]
+                                           "tuning-speedup-emu", "tuning-emu-transpose_padded-heatmap",
+                                           "tuning-emu-transpose_padded-occupancy"]
     for chart in charts:
         assert chart["width"] > 200 and chart["height"] > 100, chart
         assert chart["drawn"] > 20, chart

@@ -38,9 +38,8 @@ def test_resources_are_skipped_with_the_reason_without_nvcc(monkeypatch):
     assert document.resource_section([]) is None
 
 
-def test_tuning_sections_only_for_kernels_with_rows():
-    rows = {"a": [({"X": 1}, 1e-3), ({"X": 2}, 5e-4)], "b": []}
-    sections = document.tuning_sections(rows)
-    assert [s.title for s in sections] == ["Tuning: a"] and sections[0].parts[0] == Text(
-        "Best: X=2 at 500 µs (2 configurations tried).")
-    assert document.tuning_sections(None) == []
+def test_tuning_comes_after_the_callers_tables(tmp_path, emu):
+    from warpbench.tune.summary import device_tuning
+    tuning = [device_tuning(emu, tmp_path / "tune.sqlite")]
+    sections = build_sections({"check on emu": "| k | status |\n|--|--|\n| x | PASS |"}, [], tuning=tuning)
+    assert [s.title for s in sections] == ["check on emu", f"Tuning on {emu.name}"]

@@ -41,3 +41,18 @@ def test_failed_rows_have_the_error_and_no_numbers():
     tidy = tidy_row(sample_rows()[-1])
     assert tidy["error"] == "boom" and tidy["median_s"] is None and tidy["gb_s"] is None
     assert tidy["variant"] == "sgemm_smem" and tidy["kernel"] == "sgemm_smem"
+
+
+def test_tuning_rows_are_tidy_and_name_the_objective(tmp_path, emu):
+    from tests.bench.test_report import sample_tuning
+    from warpbench.bench.report.results import tuning_rows
+    rows = [r for r in tuning_rows(sample_tuning(tmp_path, emu)) if r["kernel"] == "transpose_padded"]
+    assert len(rows) == 6 and {r["objective"] for r in rows} == {"model"} and "median_s" in rows[0]
+    default, = (r for r in rows if r["default"])
+    best, = (r for r in rows if r["best"])
+    assert default["config"] == {"TILE_DIM": 32, "BLOCK_ROWS": 8} and default["value_s"] == 2e-6
+    assert best["config"] == {"TILE_DIM": 32, "BLOCK_ROWS": 32} and best["res_occupancy"] == 1.0
+    assert (best["rows"], best["cols"], best["dtype"], best["stale"]) == (257, 255, "float32", False)
+    failed = next(r for r in rows if r["status"] == "failed")
+    assert failed["max_error"] is None and failed["reason"] == "wrong answer at 7x13" and failed["value_s"] is None
+    json.dumps(rows, allow_nan=False)

@@ -105,10 +105,11 @@ def test_bench_with_a_problem_override(capsys):
     assert [r.split("|")[1].strip() for r in rows] == ["transpose[hostcode]", "transpose[numpy]"]
 
 
-def test_run_writes_the_report(capsys, tmp_path):
-    from warpbench.runtime import cuda_status
-    code, out, _ = run_cli(capsys, "run", "copy", "--out", str(tmp_path / "report"))
-    assert code == 0
+def test_run_writes_the_report(capsys, tmp_path, monkeypatch):
+    from warpbench.runtime import cuda_status, get_device
+    monkeypatch.setenv("WARPBENCH_TUNE_DB", str(tmp_path / "tune.sqlite"))
+    code, out, _ = run_cli(capsys, "run", "copy", "--no-tune", "--out", str(tmp_path / "report"))
+    assert code == 0 and "tune on" not in out
     usable, reason = cuda_status()
     if not usable:
         assert out.splitlines()[0] == f"cuda: unavailable: {reason}; kernels run on the CPU emulator instead"
@@ -116,6 +117,8 @@ def test_run_writes_the_report(capsys, tmp_path):
     assert "networks on cpu" in out
     for name in ("report.md", "results.json", "report.html", "gbs.svg", "networks.svg"):
         assert (tmp_path / "report" / name).stat().st_size > 0
+    hint = f"to make one: warpbench tune KERNEL --device {get_device().kind}"
+    assert f"\n{hint}" not in out and hint in (tmp_path / "report" / "report.md").read_text()
 
 
 def test_networks_configs_sweeps_a_networks_kernels_on_the_emulator(capsys, tmp_path):

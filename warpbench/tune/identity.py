@@ -54,10 +54,14 @@ def problem_text(problem: Problem) -> str:
     return json.dumps(dict(problem), sort_keys=True, default=str)
 
 
+def device_label(device) -> str:
+    """How a run key names ``device``: its kind and properties' name (``emu: CUDA emulator ...``)."""
+    return f"{device.kind}: {device.properties.name}"
+
+
 def run_key(spec: KernelSpec, device, problem: Problem, objective: str) -> RunKey:
     """The key of tuning ``spec`` on ``device`` for ``problem`` by ``objective``."""
-    props = device.properties
     return RunKey(kernel=spec.name, source_hash=source_hash(spec),
                   defines=json.dumps(dict(spec.extra_defines), sort_keys=True), compiler=compiler_version(),
-                  device=f"{device.kind}: {props.name}", arch=props.arch, problem=problem_text(problem),
+                  device=device_label(device), arch=device.properties.arch, problem=problem_text(problem),
                   dtype=str(problem.get("dtype", spec.dtypes[0])), objective=objective)

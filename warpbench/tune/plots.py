@@ -16,9 +16,14 @@ from pathlib import Path
 from warpbench.bench.report.charts import FASTER, ROOF_COLOR, heatmap_chart, to_svg
 from warpbench.bench.report.tuning import heatmap
 from warpbench.tune.database import RunKey
-from warpbench.tune.record import Evaluation, speedup
+from warpbench.tune.record import Evaluation
 
 LABELS = {"time": "median time", "model": "modelled time (model, not measured)"}
+
+
+def objective_label(objective: str) -> str:
+    """How charts name ``objective`` (an objective without a label is named as it is)."""
+    return LABELS.get(objective, objective)
 
 
 def _pyplot():
@@ -34,7 +39,7 @@ def heatmap_svg(key: RunKey, evaluations: list[Evaluation]) -> str | None:
     if found is None:
         return None
     return heatmap_chart(key.kernel, found.x_name, found.y_name, list(found.xs), list(found.ys),
-                         [list(row) for row in found.grid], LABELS[key.objective])
+                         [list(row) for row in found.grid], objective_label(key.objective))
 
 
 def occupancy_svg(key: RunKey, evaluations: list[Evaluation]) -> str | None:
@@ -51,7 +56,7 @@ def occupancy_svg(key: RunKey, evaluations: list[Evaluation]) -> str | None:
                label=f"best: {best[2].key}")
     ax.set_xlabel("theoretical occupancy (ptxas registers and shared memory)")
     ax.set_ylabel(f"{key.objective} (µs per launch)")
-    ax.set_title(f"{key.kernel}: {LABELS[key.objective]} vs occupancy", fontsize=8)
+    ax.set_title(f"{key.kernel}: {objective_label(key.objective)} vs occupancy", fontsize=8)
     ax.legend(fontsize=6, loc="upper right")
     ax.grid(alpha=0.3)
     return to_svg(fig)
@@ -76,26 +81,10 @@ def speedup_svg(gains: list[tuple[str, float]], objective: str) -> str | None:
 
 def device_gains(database: Path | str | None, device: str, objective: str) -> list[tuple[str, float]]:
     """(kernel, default / best) for every registry kernel tuned on ``device`` by ``objective``
-    (of each kernel, the run with the most configurations)."""
-    from warpbench.errors import UnknownNameError
-    from warpbench.kernels import get
-    from warpbench.tune.database import TuneDatabase
-    runs: dict[str, list[Evaluation]] = {}
-    with TuneDatabase(database) as db:
-        for run, key in db.runs():
-            if key.device == device and key.objective == objective:
-                evaluations = db.evaluations(run)
-                if len(evaluations) > len(runs.get(key.kernel, [])):
-                    runs[key.kernel] = evaluations
-    gains = []
-    for kernel, evaluations in sorted(runs.items()):
-        try:
-            gain = speedup(evaluations, get(kernel).default_config)
-        except UnknownNameError:   # a tune_kernel kernel: not in the registry
-            continue
-        if gain is not None:
-            gains.append((kernel, gain))
-    return gains
+    (of each kernel, the run with the most configurations: :func:`warpbench.tune.summary.device_runs`)."""
+    from warpbench.tune.summary import device_runs
+    return [(run.key.kernel, run.speedup) for run in device_runs(device, database, objective)
+            if run.speedup is not None]
 
 
 def write_plots(folder: Path | str, key: RunKey, evaluations: list[Evaluation],

@@ -2,8 +2,9 @@
 
 :func:`write_report` is the one entry point; the modules split it by idea: ``machine``
 (header), ``results`` (tidy JSON rows), ``roofline``, ``resources`` (nvcc), ``tuning``
-(heatmaps), ``networks`` (the book's networks), ``charts``, ``document`` (what the report says), ``html`` and ``markdown``
-(how it is laid out), ``tables`` (text tables, also used by the CLI).
+(the tuner's database per device), ``networks`` (the book's networks), ``charts``, ``document``
+(what the report says), ``html`` and ``markdown`` (how it is laid out), ``tables`` (text
+tables, also used by the CLI).
 """
 from __future__ import annotations
 
@@ -14,15 +15,15 @@ from warpbench.bench.suite import BenchRow
 
 
 def write_report(folder: Path, sections: dict[str, str], rows: list[BenchRow], meta: dict, *, devices=(),
-                 specs=(), tuning: dict[str, list[tuple[dict, float]]] | None = None,
-                 networks=()) -> list[Path]:
+                 specs=(), tuning=(), networks=()) -> list[Path]:
     """Write report.md, results.json, report.html and each chart as SVG under ``folder``; return
     their paths in that order.
 
     ``sections`` are the caller's markdown texts by title (check and bench tables); ``rows``
     the timed cases; ``meta`` extra header lines; ``devices`` the devices used (a roofline
     each); ``specs`` the CUDA variants (nvcc resource table, and placement on a GPU roofline
-    without timings); ``tuning`` per kernel, tuner rows of (config, seconds) for heatmaps;
+    without timings); ``tuning`` what the tuner's database holds per device
+    (:func:`warpbench.tune.summary.device_tuning`: heatmaps, occupancy, speed-ups, results.json rows);
     ``networks`` the :class:`~warpbench.bench.report.networks.NetworkTiming` rows of the book's networks.
     """
     from warpbench.bench.report.document import Chart, build_sections
@@ -34,10 +35,11 @@ def write_report(folder: Path, sections: dict[str, str], rows: list[BenchRow], m
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     header = machine_header(devices, rows, meta)
+    tuning = list(tuning or ())
     content = build_sections(sections, rows, devices, specs, tuning, networks)
     paths = [folder / "report.md", folder / "results.json", folder / "report.html"]
     paths[0].write_text(render_markdown(header, content))
-    write_results(paths[1], rows, header)
+    write_results(paths[1], rows, header, tuning)
     paths[2].write_text(render_html(header, content))
     for chart in (p for section in content for p in section.parts if isinstance(p, Chart)):
         path = folder / f"{chart.name}.svg"

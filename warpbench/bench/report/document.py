@@ -1,8 +1,7 @@
 """The report's content, independent of format: sections of text, tables and charts.
 
 :func:`build_sections` decides what the report says (rooflines, GFLOP/s and GB/s, host code
-against NumPy, nvcc resources, the caller's check and bench tables, config heatmaps, the
-networks);
+against NumPy, nvcc resources, the caller's check and bench tables, tuning, the networks);
 :mod:`.html` and :mod:`.markdown` only lay it out.
 """
 from __future__ import annotations
@@ -14,7 +13,6 @@ from warpbench.bench.report.resources import ARCH, HEADERS, nvcc_missing, resour
 from warpbench.bench.report.results import implementation, workload
 from warpbench.bench.report.roofline import data_only, device_roof, gbs, measured_points, stated_points
 from warpbench.bench.report.tables import fmt_seconds
-from warpbench.bench.report.tuning import TuningRows, heatmap
 from warpbench.bench.suite import BenchRow
 
 
@@ -146,29 +144,14 @@ def resource_section(specs) -> Section | None:
                            Table(HEADERS, [row.cells() for row in resource_rows(specs)])])
 
 
-def tuning_sections(tuning: dict[str, TuningRows] | None) -> list[Section]:
-    """A heatmap per tuned kernel; nothing when there is no tuner database."""
-    sections = []
-    for kernel, rows in (tuning or {}).items():
-        found = heatmap(kernel, rows)
-        if found is None:
-            continue
-        config, seconds = found.best
-        shown = ", ".join(f"{k}={v}" for k, v in config.items())
-        svg = charts.heatmap_chart(kernel, found.x_name, found.y_name, list(found.xs), list(found.ys),
-                                   [list(row) for row in found.grid])
-        sections.append(Section(f"Tuning: {kernel}", [Text(f"Best: {shown} at {fmt_seconds(seconds)} "
-                                                           f"({len(rows)} configurations tried)."),
-                                                      Chart(f"tuning-{kernel}", f"Tuning {kernel}", svg)]))
-    return sections
-
-
-def build_sections(texts: dict[str, str], rows: list[BenchRow], devices=(), specs=(),
-                   tuning: dict[str, TuningRows] | None = None, networks=()) -> list[Section]:
+def build_sections(texts: dict[str, str], rows: list[BenchRow], devices=(), specs=(), tuning=(),
+                   networks=()) -> list[Section]:
     """Every section in reading order: rooflines, per-metric charts, speed-ups, resources,
-    the caller's tables (``texts``: title → markdown), tuning heatmaps, the networks."""
+    the caller's tables (``texts``: title → markdown), tuning (``tuning``: a
+    :class:`~warpbench.tune.summary.DeviceTuning` per device), the networks."""
     from warpbench.bench.report.networks import network_sections
+    from warpbench.bench.report.tuning import tuning_sections
     sections = [*roofline_sections(rows, devices, list(specs)), *metric_sections(rows)]
     sections += [s for s in (speedup_section(rows), resource_section(list(specs))) if s is not None]
     sections += [Section(title, text_parts(text)) for title, text in texts.items()]
-    return sections + tuning_sections(tuning) + network_sections(list(networks))
+    return sections + tuning_sections(list(tuning or ())) + network_sections(list(networks))

@@ -1,13 +1,16 @@
-"""results.json: one tidy row per timed case, plus the machine header.
+"""results.json: one tidy row per timed case, one per tuned configuration, and the machine header.
 
-Each row names the workload (``kernel``), the CUDA variant, the implementation (a cuda or
+Each bench row names the workload (``kernel``), the CUDA variant, the implementation (a cuda or
 emu kernel, hostcode or numpy), device and dtype; every problem parameter is a column of
 its own and the configuration a dict, so pandas or DuckDB can group and pivot the file
-without parsing strings.
+without parsing strings. Tuning rows (``"tuning"``) say the same of each configuration
+stored for the report's devices, with the ``objective`` (``time`` or ``model``) next to its
+``value_s``: a model's seconds are never in a column that says time.
 """
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -74,6 +77,37 @@ def tidy_row(row: BenchRow) -> dict:
     return tidy
 
 
-def write_results(path: Path, rows: list[BenchRow], header: dict[str, str]) -> None:
-    """results.json: ``{"meta": header, "rows": [tidy rows]}``."""
-    path.write_text(json.dumps({"meta": header, "rows": [tidy_row(r) for r in rows]}, indent=2))
+TUNING_COLUMNS = ("kernel", "device", "arch", "dtype", "problem", "config", "status", "objective", "value_s",
+                  "median_s", "iqr_s", "samples", "max_error", "reason", "default", "best", "stale")
+
+
+def _finite(value):
+    return value if value is not None and math.isfinite(value) else None
+
+
+def tuning_rows(tunings) -> list[dict]:
+    """One flat row per stored configuration of each :class:`~warpbench.tune.summary.DeviceTuning`
+    (see :data:`TUNING_COLUMNS`); problem fields and the resources (``res_`` prefixed) follow as
+    columns of their own; a never-written output's infinite error is null, its reason says why."""
+    tidy = []
+    for tuning in tunings:
+        for run in tuning.runs:
+            key, best = run.key, run.best
+            problem = {k: v for k, v in key.problem_dict.items() if k != "dtype"}
+            for e in run.evaluations:
+                row = {"kernel": key.kernel, "device": key.device, "arch": key.arch, "dtype": key.dtype,
+                       "problem": key.problem, "config": dict(e.config), "status": e.status,
+                       "objective": key.objective, "value_s": _finite(e.value), "median_s": _finite(e.median),
+                       "iqr_s": _finite(e.iqr), "samples": len(e.samples), "max_error": _finite(e.max_error),
+                       "reason": e.reason or None, "default": e.config == run.default,
+                       "best": best is not None and e.key == best.key, "stale": run.stale}
+                row.update({f"param_{k}" if k in TUNING_COLUMNS else k: _jsonable(v) for k, v in problem.items()})
+                row.update({f"res_{k}": _jsonable(v) for k, v in e.resources.items()})
+                tidy.append(row)
+    return tidy
+
+
+def write_results(path: Path, rows: list[BenchRow], header: dict[str, str], tunings=()) -> None:
+    """results.json: ``{"meta": header, "rows": [tidy rows], "tuning": [tuning rows]}``."""
+    path.write_text(json.dumps({"meta": header, "rows": [tidy_row(r) for r in rows],
+                                "tuning": tuning_rows(tunings)}, indent=2))
