@@ -44,6 +44,8 @@ from warpbench.graph.shape import Shape, ShapeI, shape_of
 from warpbench.graph.shared import SharedVariable, shared
 from warpbench.graph.transfer import GpuFromHost, HostFromGpu, placement
 from warpbench.graph.type import GpuArrayType, TensorType
+from warpbench.graph.typed import *  # noqa: F401,F403  dscalar, fvector, imatrix... (see typed.py)
+from warpbench.graph.typed import __all__ as _typed_names
 from warpbench.kernels.elementwise_kernel import ElementwiseKernel
 from warpbench.kernels.user import RawKernel
 
@@ -60,4 +62,4 @@ __all__ = [
     "BiLSTM", "BiLSTMGrad", "LSTM", "LSTMGrad", "bilstm", "lstm",
     "RandomStream", "batch_normalization", "batch_normalization_test", "batch_normalization_train",
     "categorical_crossentropy", "conv2d", "dropout", "log_softmax", "pool_2d", "softmax",
-] + _tensor_names
+] + _tensor_names + _typed_names
