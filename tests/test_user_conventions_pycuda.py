@@ -205,3 +205,18 @@ def test_check_determinism_catches_a_missing_syncthreads():
     a, out = np.random.rand(64, 64).astype(np.float32), np.zeros((64, 64), np.float32)
     with pytest.raises(NondeterministicResult, match="'tr'"):
         tr(cuda.Out(out), cuda.In(a), np.int32(64), grid=(2, 2), block=(32, 32, 1), check_determinism=True)
+
+
+def test_check_determinism_of_an_atomic_compaction_with_unordered_rows():
+    from warpbench.emu import check_determinism
+    compact = SourceModule("""
+    __global__ void compact(int *out, int *count, const int *in) {
+      int v = in[threadIdx.x];
+      if (v % 2 == 0) { int slot = atomicAdd(count, 1); out[slot] = v; }
+    }""").get_function("compact")
+
+    def arguments():   # fresh each time: InOut copies the count back
+        return (cuda.Out(np.zeros(32, np.int32)), cuda.InOut(np.zeros(1, np.int32)),
+                cuda.In(np.arange(64, dtype=np.int32)))
+    assert not check_determinism(compact, *arguments(), block=(64, 1, 1)).identical
+    assert check_determinism(compact, *arguments(), block=(64, 1, 1), unordered=["out"]).identical

@@ -265,8 +265,10 @@ class SourceModule:
 
 def check_determinism(function, *args, **kwargs):
     """:func:`warpbench.emu.check_determinism` for a facade Function or an
-    EmuFunction; In/Out/InOut arguments are converted (Out arrays get the first run's result)."""
+    EmuFunction; In/Out/InOut arguments are converted (Out arrays get the first run's result).
+    For a facade Function ``grid`` defaults to (1, 1), as in its call."""
     if isinstance(function, Function):
+        kwargs.setdefault("grid", (1, 1))
         converted, copies = function._convert(args)
         report = _check_determinism(function.kernel, *converted, **kwargs)
         _copy_back(copies)
