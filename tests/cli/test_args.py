@@ -177,7 +177,8 @@ def test_converter_keeps_warpbench_messages():
 
 
 @pytest.mark.parametrize("name, value", [("WARPBENCH_EMU_WATCHDOG", "-1"), ("WARPBENCH_EMU_STACK_KIB", "8"),
-                                         ("WARPBENCH_EMU_NO_TOOLKIT", "maybe")])
+                                         ("WARPBENCH_EMU_NO_TOOLKIT", "maybe"), ("WARPBENCH_FLOATX", "float16"),
+                                         ("NVTX_DISABLE", "maybe")])
 def test_every_setting_checked_before_work_in_a_fresh_process(name, value):
     env = {**os.environ, name: value}
     done = subprocess.run([sys.executable, "-m", "warpbench", "check", "--list", "copy"], cwd=REPO, env=env,
@@ -189,10 +190,10 @@ def test_every_setting_checked_before_work_in_a_fresh_process(name, value):
 def test_settings_table_lists_every_setting_the_package_reads():
     read = set()
     for path in (REPO / "warpbench").rglob("*.py"):
-        read |= set(re.findall(r"env_(?:number|flag)\(\s*\"(WARPBENCH_\w+)\"", path.read_text()))
+        read |= set(re.findall(r"env_(?:number|flag|choice)\(\s*\"((?:WARPBENCH|NVTX)_\w+)\"", path.read_text()))
     assert read - {"WARPBENCH_DEBUG"} == set(args.SETTINGS)
     import importlib
-    for module, reader in args.SETTINGS.values():
+    for module, reader, *_ in args.SETTINGS.values():
         assert callable(getattr(importlib.import_module(module), reader))
 
 

@@ -134,3 +134,15 @@ def test_networks_configs_sweeps_a_networks_kernels_on_the_emulator(capsys, tmp_
 def test_networks_configs_names_a_bad_plot_path(capsys, tmp_path):
     code, _, err = run_cli(capsys, "networks", "--configs", "mlp", "--device", "cpu", "--plot", str(tmp_path / "x.png"))
     assert code == 2 and "--plot" in err and ".svg" in err
+
+
+def test_a_reader_that_leaves_ends_the_command_quietly():
+    import subprocess
+    import sys
+    from pathlib import Path
+    child = subprocess.Popen([sys.executable, "-m", "warpbench", "check", "--list", "--json"],
+                             cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child.stdout.close()   # as `| head` does once it has its lines
+    err = child.stderr.read().decode()
+    child.stderr.close()
+    assert child.wait() == 141 and err == "", err

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import warpbench.graph as g
+from warpbench.graph import config, function
 
 
 @pytest.mark.parametrize("name, dtype, ndim", [
@@ -23,3 +24,15 @@ def test_labels_as_an_ivector_index_a_softmax():
     x, y = g.fmatrix("x"), g.ivector("y")
     picked = g.function([x, y], x[g.arange(y.shape[0]), y], device="cpu")
     np.testing.assert_array_equal(picked(np.arange(6, dtype=np.float32).reshape(3, 2), [1, 0, 1]), [1, 2, 5])
+
+
+def test_tensor3_follows_floatx(monkeypatch):
+    monkeypatch.setattr(config, "floatX", "float64")
+    assert g.tensor3().dtype == "float64" and g.tensor3().ndim == 3
+
+
+def test_theanos_logistic_function_on_a_dmatrix():
+    x = g.dmatrix("x")
+    f = function([x], 1 / (1 + g.exp(-x)), device="cpu")
+    got = f([[0, 1], [-1, -2]])
+    assert got.dtype == np.float64 and np.allclose(got, 1 / (1 + np.exp(-np.array([[0, 1], [-1, -2.0]]))))

@@ -55,3 +55,26 @@ def test_verify_grad_transpose_and_dot():
     verify_grad(lambda x: transpose(x), [rng.standard_normal((2, 5))])
     verify_grad(lambda x, y: dot(x, y), [rng.standard_normal((3, 4)), rng.standard_normal((4, 2))])
     verify_grad(lambda x: x.T @ x, [rng.standard_normal((3, 2))])
+
+
+@pytest.mark.parametrize("device", ["cpu", "emu"])
+def test_dot_takes_vectors_as_theano_does(device):
+    x, w, v = matrix("x"), vector("w"), vector("v")
+    xs, ws, vs = np.arange(12, dtype=np.float32).reshape(3, 4), np.arange(4, dtype=np.float32), np.ones(3, np.float32)
+    f = function([x, w, v], [dot(x, w), dot(v, x), dot(w, w), x @ w], device=device)
+    got = f(xs, ws, vs)
+    for value, expected in zip(got, [xs @ ws, vs @ xs, ws @ ws, xs @ ws]):
+        assert value.shape == np.shape(expected) and np.allclose(value, expected)
+
+
+def test_verify_grad_dot_with_vectors():
+    rng = np.random.default_rng(1)
+    verify_grad(lambda x, w: dot(x, w), [rng.standard_normal((3, 4)), rng.standard_normal(4)])
+    verify_grad(lambda v, x: dot(v, x), [rng.standard_normal(3), rng.standard_normal((3, 4))])
+    verify_grad(lambda v, w: dot(v, w), [rng.standard_normal(3), rng.standard_normal(3)])
+
+
+def test_dot_of_a_3d_tensor_names_the_op():
+    from warpbench.graph import tensor
+    with pytest.raises(ShapeError, match="Dot: x must be a matrix"):
+        dot(tensor("t", ndim=3), matrix("m"))

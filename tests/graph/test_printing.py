@@ -157,3 +157,9 @@ def test_print_profile_before_a_counted_call_and_without_profile():
         print_profile(f, file=io.StringIO())
     with pytest.raises(WarpbenchError, match="^function was compiled without profile=True"):
         print_profile(function([x], x, device="cpu"))
+
+
+def test_debugprint_to_str_returns_the_text_without_printing_it(capsys):
+    text = debugprint(vector("x") * 2, file="str")
+    assert text.startswith("Mul [id A]") and "x [id B]" in text
+    assert capsys.readouterr().out == ""

@@ -72,3 +72,24 @@ def test_unsupported_options_are_named():
     args, _ = arguments()
     with pytest.raises(ConfigError, match="unsupported option.*smem_args"):
         tune_kernel("vector_add", KERNEL_STRING, SIZE, args, {"block_size_x": [128]}, smem_args={})
+
+
+def test_a_restriction_may_exclude_every_tunables_first_value(tmp_path):
+    args, expected = arguments()
+    results, env = tune_kernel("vector_add", KERNEL_STRING, SIZE, args, {"block_size_x": [32, 64, 128]},
+                               restrictions=["block_size_x >= 64"], answer=[expected, None, None, None],
+                               device="emu", database=tmp_path / "t.sqlite")
+    assert sorted(r["block_size_x"] for r in results) == [64, 128]
+    assert env["best_config"]["block_size_x"] in (64, 128)
+
+
+def test_a_new_answer_is_checked_again_and_results_are_this_calls_space(tmp_path):
+    args, expected = arguments()
+    database = tmp_path / "t.sqlite"
+    wrong, _ = tune_kernel("vector_add", KERNEL_STRING, SIZE, args, {"block_size_x": [64, 128]},
+                           answer=[expected + 1, None, None, None], device="emu", database=database)
+    assert [r["status"] for r in wrong] == ["failed", "failed"]
+    right, env = tune_kernel("vector_add", KERNEL_STRING, SIZE, args, {"block_size_x": [64]},
+                             answer=[expected, None, None, None], device="emu", database=database)
+    assert [(r["block_size_x"], r["status"]) for r in right] == [(64, "verified")]
+    assert env["best_config"] == {"block_size_x": 64}

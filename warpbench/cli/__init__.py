@@ -3,10 +3,12 @@
 Every user error (unknown kernel, device or flag, a bad value, a bad WARPBENCH_* setting,
 a bad array) is a WarpbenchError: it is printed as one line and the exit status is 2,
 without a traceback. Flag values go through one typed layer, :mod:`warpbench.cli.args`.
-Ctrl-C prints one line and exits with 130.
+Ctrl-C prints one line and exits with 130; a reader that goes away (``| head``) ends the
+command quietly with 141, as a shell's SIGPIPE does.
 """
 from __future__ import annotations
 
+import os
 import sys
 
 import warpbench
@@ -46,6 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("warpbench: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Python's documented recipe: point stdout at /dev/null so that its flush at exit
+        # does not raise a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

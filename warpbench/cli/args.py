@@ -19,8 +19,8 @@ import numpy as np
 
 from warpbench.errors import WarpbenchError
 
-#: Every WARPBENCH_* setting read after start-up, with the function that reads (and checks)
-#: it. The CLI calls the readers of the settings that are set before doing any work, so a
+#: Every WARPBENCH_* setting read after start-up (and NVTX_DISABLE), with the function that
+#: reads (and checks) it and that function's arguments. The CLI calls the readers of the settings that are set before doing any work, so a
 #: bad value stops the command with one line instead of failing each kernel in a table.
 #: WARPBENCH_DEBUG is read when warpbench.config is imported and falls back with a warning.
 SETTINGS = {
@@ -29,6 +29,8 @@ SETTINGS = {
     "WARPBENCH_EMU_NO_TOOLKIT": ("warpbench.emu.toolchain", "toolkit_include"),
     "WARPBENCH_EMU_STACK_KIB": ("warpbench.emu.stacks", "stack_pool"),
     "WARPBENCH_CACHE_MAX_MB": ("warpbench.cache_limit", "max_bytes"),
+    "WARPBENCH_FLOATX": ("warpbench.config", "env_choice", "WARPBENCH_FLOATX", "float32", ("float32", "float64")),
+    "NVTX_DISABLE": ("warpbench.config", "env_flag", "NVTX_DISABLE"),
 }
 
 _TRUE, _FALSE = ("true", "yes", "on"), ("false", "no", "off")
@@ -54,9 +56,9 @@ def flag_error(flag: str, exc: Exception | str) -> UsageError:
 
 def check_settings() -> None:
     """Read every WARPBENCH_* setting that is set; ConfigError naming the first bad one."""
-    for name, (module, reader) in SETTINGS.items():
+    for name, (module, reader, *arguments) in SETTINGS.items():
         if os.environ.get(name, "").strip():
-            getattr(importlib.import_module(module), reader)()
+            getattr(importlib.import_module(module), reader)(*arguments)
 
 
 # -- values ------------------------------------------------------------------------------

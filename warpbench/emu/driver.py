@@ -21,7 +21,10 @@ objects with ``__cuda_array_interface__``; an array of another dtype is passed a
 address, as PyCUDA does, with a PortabilityWarning. gpuarray, ElementwiseKernel and
 ReductionKernel are in :mod:`warpbench.emu.gpuarray`, ``.elementwise`` and ``.reduction``.
 Launches take the extra keywords ``thread_order``, ``block_order``, ``check_determinism``,
-``watchdog`` and ``time_limit`` (see :mod:`warpbench.emu`). Importing this module compiles nothing.
+``watchdog``, ``time_limit``, ``racecheck`` and ``initcheck`` (see :mod:`warpbench.emu`).
+PyCUDA's exception names catch the emulator's: ``Error`` (every emulator error) and
+``LaunchError`` (a fault inside a kernel, :class:`KernelFault`). Importing this module
+compiles nothing.
 """
 from __future__ import annotations
 
@@ -36,7 +39,7 @@ from warpbench.errors import DTypeError
 from warpbench.emu.determinism import check_determinism as _check_determinism
 from warpbench.emu.device import (CUDA_VERSION, Context, Device, device_attribute, get_driver_version,
                                   get_version, init, mem_get_info)
-from warpbench.emu.errors import PortabilityWarning
+from warpbench.emu.errors import EmuError, KernelFault, PortabilityWarning
 from warpbench.emu.memory import DeviceArray, empty, to_device, zeros
 from warpbench.emu.module import compile_module
 from warpbench.emu.streams import (Event, Stream, aligned_empty, aligned_zeros, pagelocked_empty,
@@ -157,15 +160,18 @@ class Function:
     def __call__(self, *args, block=None, grid=(1, 1), shared: int = 0, stream=None,
                  time_kernel: bool = False, texrefs=None, thread_order: str = "forward",
                  block_order: str = "forward", check_determinism: bool = False,
-                 watchdog: float | None = None, time_limit: float | None = None):
-        """Launch; returns the elapsed seconds when ``time_kernel`` is True."""
+                 watchdog: float | None = None, time_limit: float | None = None,
+                 racecheck: bool = False, initcheck: bool = False):
+        """Launch; returns the elapsed seconds when ``time_kernel`` is True. The emulator's
+        keywords (orders, ``check_determinism``, ``watchdog``, ``time_limit``, ``racecheck``,
+        ``initcheck``) are those of :meth:`EmuFunction.__call__`."""
         if block is None:
             raise ValueError(f"kernel '{self.name}': must specify block size")
         converted, copies = self._convert(args)
         start = time.perf_counter()
         self.kernel(*converted, grid=grid, block=block, shared=shared, thread_order=thread_order,
                     block_order=block_order, check_determinism=check_determinism, watchdog=watchdog,
-                    time_limit=time_limit)
+                    time_limit=time_limit, racecheck=racecheck, initcheck=initcheck)
         elapsed = time.perf_counter() - start
         _copy_back(copies)
         return elapsed if time_kernel else None
@@ -259,13 +265,19 @@ class SourceModule:
 
 def check_determinism(function, *args, **kwargs):
     """:func:`warpbench.emu.check_determinism` for a facade Function or an
-    EmuFunction; In/Out/InOut arguments are converted (Out arrays get the first run's result)."""
+    EmuFunction; In/Out/InOut arguments are converted (Out arrays get the first run's result).
+    For a facade Function ``grid`` defaults to (1, 1), as in its call."""
     if isinstance(function, Function):
+        kwargs.setdefault("grid", (1, 1))
         converted, copies = function._convert(args)
         report = _check_determinism(function.kernel, *converted, **kwargs)
         _copy_back(copies)
         return report
     return _check_determinism(function, *args, **kwargs)
+
+
+#: PyCUDA's names for its exceptions, as the emulator's classes.
+Error, LaunchError = EmuError, KernelFault
 
 
 def make_context(flags: int = 0) -> Context:
@@ -279,4 +291,5 @@ __all__ = ["DeviceAllocation", "PointerHolderBase", "SourceModule", "Function", 
            "from_device", "from_device_like", "synchronize", "Context", "Device", "device_attribute", "init",
            "make_context", "mem_get_info", "get_version", "get_driver_version", "CUDA_VERSION", "Event", "Stream",
            "pagelocked_empty", "pagelocked_zeros", "pagelocked_empty_like", "pagelocked_zeros_like",
-           "register_host_memory", "aligned_empty", "aligned_zeros", "check_determinism", "DeviceArray"]
+           "register_host_memory", "aligned_empty", "aligned_zeros", "check_determinism", "DeviceArray",
+           "Error", "LaunchError"]

@@ -152,9 +152,11 @@ def session(metrics: bool = True, racecheck: bool = False, initcheck: bool = Fal
 
 def profile(function, *args, grid, block, shared: int = 0, racecheck: bool = False,
             initcheck: bool = False) -> LaunchProfile:
-    """Launch ``function`` once instrumented and return its memory metrics per site."""
+    """Launch ``function`` once instrumented and return its memory metrics per site.
+    ``function`` is an EmuFunction or a PyCUDA-style one from ``SourceModule`` (whose
+    ``In``/``Out`` arguments are copied as in a plain call)."""
     with session(True, racecheck, initcheck) as running:
-        function.launch(args, grid=grid, block=block, shared=shared)
+        function(*args, grid=grid, block=block, shared=shared)
     return running.launches[-1]
 
 

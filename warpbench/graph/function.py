@@ -109,6 +109,11 @@ class Function(vm.Callable):
         self.link(self.vm.core, self.vm.wrapper)
 
     @property
+    def maker(self) -> "Function":
+        """Theano's ``f.maker``: what it holds (``fgraph``, ``inputs``) is on the function itself."""
+        return self
+
+    @property
     def profile(self):
         """The :class:`~warpbench.graph.profiling.ProfileStats` (None unless built with ``profile=True``)."""
         return self.vm.profile

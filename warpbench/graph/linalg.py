@@ -107,4 +107,19 @@ class Dot(Op):
         return [dot(g, transpose(y)), dot(transpose(x), g)]
 
 
-transpose, dot = Transpose(), Dot()
+transpose, _dot = Transpose(), Dot()
+
+
+def dot(x, y):
+    """Theano's ``dot``: the matrix product of two matrices through :class:`Dot`. A vector
+    operand is a column on the right or a row on the left, and that axis is dropped from the
+    result (``dot(X, w)`` is a vector); two vectors give their 0-d inner product. Other
+    dimensions are a ShapeError naming ``Dot``."""
+    x, y = as_variable(x), as_variable(y)
+    if x.ndim == 1 and y.ndim == 1:
+        return (x * y).sum()
+    if y.ndim == 1:
+        return _dot(x, y.dimshuffle(0, "x")).dimshuffle(0)
+    if x.ndim == 1:
+        return _dot(x.dimshuffle("x", 0), y).dimshuffle(1)
+    return _dot(x, y)

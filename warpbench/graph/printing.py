@@ -104,7 +104,8 @@ def pprint(obj) -> str:
 
 def debugprint(obj, file=None) -> str:
     """Print the graph of a compiled function (or its FunctionGraph), a variable or a list of
-    variables to ``file`` (default stdout) and return the text. See the module docstring."""
+    variables to ``file`` (default stdout) and return the text; ``file="str"`` only returns it,
+    as in Theano. See the module docstring."""
     from warpbench.graph.function import Function
     if isinstance(obj, Function):
         obj = obj.fgraph
@@ -139,7 +140,8 @@ def debugprint(obj, file=None) -> str:
     for out in outputs:
         visit(out, "", "")
     text = "\n".join(lines) + "\n"
-    (file or sys.stdout).write(text)
+    if file != "str":
+        (file or sys.stdout).write(text)
     return text
 
 
@@ -181,5 +183,6 @@ def print_profile(f, file=None) -> str:
                      f"{seconds / max(prof.node_calls[i], 1):10.3e}s {prof.node_calls[i]:6d} {i:4d} "
                      f"{prof.transfer_bytes[i]:12d}  {node} ({placement(node)})")
     text = "\n".join(lines) + "\n"
-    (file or sys.stdout).write(text)
+    if file != "str":
+        (file or sys.stdout).write(text)
     return text

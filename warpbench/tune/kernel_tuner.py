@@ -16,10 +16,12 @@ other languages, constant and texture memory, observers and metrics are not supp
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
+from warpbench.cache import digest
 from warpbench.errors import ConfigError, DTypeError, ShapeError
 from warpbench.kernels.restriction import Restriction
 from warpbench.kernels.spec import IN, OUT, KernelSpec, Param, Tunable, Workload, cdiv, launch
@@ -157,18 +159,44 @@ def tune_kernel(kernel_name: str, kernel_source, problem_size, arguments: list, 
                       geometry=_geometry(kernel_name, dims, names, (grid_div_x, grid_div_y, grid_div_z)),
                       tunables=tunables, restrictions=tuple(restrictions or ()), summary="tune_kernel",
                       dtypes=("float32",), extra_defines={**fixed, **(defines or {})}, code=code)
+    spec = _first_valid_default(spec)
     budget = (strategy_options or {}).get("max_fevals")
     time_limit = (strategy_options or {}).get("time_limit")
-    problem = {"problem_size": list(dims), **scalars}
+    problem = {"problem_size": list(dims), **scalars, "answer_sha256": _answer_digest(answer, atol)}
     result = tune(spec, problem, device=None if isinstance(device, int) else device,
                   strategy=STRATEGY_NAMES[strategy], budget=budget, time_limit=time_limit, objective=objective,
                   seed=seed, database=database)
-    return _results(result), _env(result, dims)
+    space = {config_label(c) for c in spec.space()}
+    return _results(result, space), _env(result, dims, space)
 
 
-def _results(result) -> list[dict]:
+def _first_valid_default(spec: KernelSpec) -> KernelSpec:
+    """``spec`` with the first configuration of its space as the default: each tunable's
+    first value may break a restriction (``block_size_x >= 64`` over [32, 64, 128]), which
+    Kernel Tuner accepts."""
+    space = spec.space()
+    if not space or space[0] == spec.default_config:
+        return spec
+    return replace(spec, tunables=tuple(replace(t, default=space[0][t.name]) for t in spec.tunables))
+
+
+def _answer_digest(answer, atol: float) -> str:
+    """What the stored verdicts depend on beyond the source and problem: a changed answer or
+    tolerance is a new run, never a resumed one (16 hex digits)."""
+    parts: list = [atol]
+    for expected in answer or ():
+        array = None if expected is None else np.ascontiguousarray(expected)
+        parts += [None] if array is None else [array.dtype.str, array.shape, array.tobytes()]
+    return digest(*parts)[:16]
+
+
+def _results(result, space: set[str]) -> list[dict]:
+    """One Kernel Tuner result dict per configuration of this call's space (the database may
+    also hold configurations of earlier calls with other tune_params)."""
     found = []
     for e in result.evaluations:
+        if config_label(e.config) not in space:
+            continue
         if e.usable:
             value, times = e.value * 1e3, [s * 1e3 for s in e.samples]
         else:
@@ -179,8 +207,9 @@ def _results(result) -> list[dict]:
     return found
 
 
-def _env(result, dims) -> dict:
-    best = result.best
+def _env(result, dims, space: set[str]) -> dict:
+    usable = [e for e in result.evaluations if e.usable and config_label(e.config) in space]
+    best = min(usable, key=lambda e: e.value) if usable else None
     return {"device_name": result.key.device, "arch": result.key.arch, "compiler": result.key.compiler,
             "problem_size": list(dims), "objective": result.objective, "strategy": result.strategy,
             "best_config": dict(best.config) if best else None, "database": str(result.database),
