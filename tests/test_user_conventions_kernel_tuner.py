@@ -51,14 +51,24 @@ def test_restrictions_as_strings_prune_the_space(db):
     assert sorted(r["block_size_x"] for r in results) == [64, 128]
 
 
-@pytest.mark.xfail(strict=True, reason="gap: restrictions given as a function (Kernel Tuner accepts "
-                                       "`lambda p: ...`) are refused with a ConfigError")
 def test_restrictions_as_a_function(db):
     args, expected = vector_add_args()
     results, _ = tune_kernel("vector_add", VECTOR_ADD, SIZE, args, {"block_size_x": [32, 64, 128]},
                              restrictions=lambda p: p["block_size_x"] > 32, answer=[expected, None, None, None],
                              device="emu", database=db)
     assert sorted(r["block_size_x"] for r in results) == [64, 128]
+    by_name, _ = tune_kernel("vector_add", VECTOR_ADD, SIZE, args, {"block_size_x": [32, 64, 128]},
+                             restrictions=["block_size_x < 128", lambda block_size_x: block_size_x != 32],
+                             answer=[expected, None, None, None], device="emu", database=db)
+    assert [r["block_size_x"] for r in by_name] == [64]
+
+
+def test_a_restriction_function_that_raises_is_one_line(db):
+    args, expected = vector_add_args()
+    with pytest.raises(ConfigError, match=r"restriction <lambda>\(p\) \[Python, [0-9a-f]{12}\] raised KeyError"):
+        tune_kernel("vector_add", VECTOR_ADD, SIZE, args, {"block_size_x": [32, 64]},
+                    restrictions=lambda p: p["tile"] > 1, answer=[expected, None, None, None], device="emu",
+                    database=db)
 
 
 def test_atol_decides_what_counts_as_correct(db):

@@ -4,7 +4,7 @@ As in Kernel Tuner, every tunable is injected as a ``#define``, the thread block
 ``block_size_x/y/z`` (or ``block_size_names``; 256, 1, 1 when not tuned, and defined all
 the same), the grid is ``problem_size`` divided by the product of the ``grid_div_*``
 tunables (default: the block size along that axis), restrictions are expressions over the
-tunables, and ``answer`` lists the expected contents of each argument (None: not checked).
+tunables or Python functions (function_restriction.py), and ``answer`` lists the expected contents of each argument (None: not checked).
 The arguments are NumPy arrays and NumPy scalars in the kernel's parameter order.
 
 What differs: answered arguments start poisoned (NaN) instead of holding their initial
@@ -26,6 +26,7 @@ from warpbench.errors import ConfigError, DTypeError, ShapeError
 from warpbench.kernels.restriction import Restriction
 from warpbench.kernels.spec import IN, OUT, KernelSpec, Param, Tunable, Workload, cdiv, launch
 from warpbench.kernels.user import parse_signature
+from warpbench.tune.function_restriction import FunctionRestriction
 from warpbench.tune.record import FAILED, PRUNED, config_label
 from warpbench.tune.run import tune
 
@@ -144,8 +145,6 @@ def tune_kernel(kernel_name: str, kernel_source, problem_size, arguments: list, 
     if strategy not in STRATEGY_NAMES:
         raise ConfigError(f"tune_kernel: strategy {strategy!r} is not supported "
                           f"(supported: {', '.join(str(s) for s in STRATEGY_NAMES)})")
-    if restrictions is not None and (callable(restrictions) or any(callable(r) for r in restrictions)):
-        raise ConfigError(f"{kernel_name}: restrictions must be expressions (strings), not functions")
     code, dims = _source(kernel_source), _dims(problem_size)
     given = tuple(block_size_names or ())[:3]
     names = given + ("block_size_x", "block_size_y", "block_size_z")[len(given):]
@@ -157,7 +156,7 @@ def tune_kernel(kernel_name: str, kernel_source, problem_size, arguments: list, 
     fixed = {name: size for name, size in zip(names, DEFAULT_BLOCK) if name not in tune_params}
     spec = KernelSpec(name=kernel_name, workload=workload, source=f"{kernel_name}.cu", entry=kernel_name,
                       geometry=_geometry(kernel_name, dims, names, (grid_div_x, grid_div_y, grid_div_z)),
-                      tunables=tunables, restrictions=tuple(restrictions or ()), summary="tune_kernel",
+                      tunables=tunables, restrictions=_restrictions(restrictions, tune_params), summary="tune_kernel",
                       dtypes=("float32",), extra_defines={**fixed, **(defines or {})}, code=code)
     spec = _first_valid_default(spec)
     budget = (strategy_options or {}).get("max_fevals")
@@ -168,6 +167,13 @@ def tune_kernel(kernel_name: str, kernel_source, problem_size, arguments: list, 
                   seed=seed, database=database)
     space = {config_label(c) for c in spec.space()}
     return _results(result, space), _env(result, dims, space)
+
+
+def _restrictions(restrictions, tune_params: dict) -> tuple:
+    """Kernel Tuner's restrictions: one function, or a list of expressions and functions."""
+    given = [restrictions] if callable(restrictions) else list(restrictions or ())
+    names = tuple(tune_params)
+    return tuple(FunctionRestriction(r, names) if callable(r) else r for r in given)
 
 
 def _first_valid_default(spec: KernelSpec) -> KernelSpec:
