@@ -93,16 +93,34 @@ def test_description_starts_with_the_properties_name(device):
     assert device.name == f"{device.kind}: {device.properties.name}"
 
 
-CAPABILITIES = {  # kind -> (emulated, reorders_schedules, graph_placement, has an L2 flusher)
-    "cpu": (False, False, None, False),
-    "emu": (True, True, "emu", False),
-    "cuda": (False, False, "cuda", True),
+CAPABILITIES = {  # kind -> (emulated, reorders_schedules, graph_placement, has an L2 flusher, counts_memory)
+    "cpu": (False, False, None, False, False),
+    "emu": (True, True, "emu", False, True),
+    "cuda": (False, False, "cuda", True, False),
 }
 
 
 def test_capabilities_answer_what_callers_used_to_ask_by_kind(device):
-    got = (device.emulated, device.reorders_schedules, device.graph_placement, device.l2_flusher() is not None)
+    got = (device.emulated, device.reorders_schedules, device.graph_placement, device.l2_flusher() is not None,
+           device.counts_memory)
     assert got == CAPABILITIES[device.kind]
+
+
+def test_memory_counters_where_the_device_counts_memory(device):
+    from warpbench.check import check_problem
+    kernel = device.compile("transpose_padded", {"TILE_DIM": 32, "BLOCK_ROWS": 8})
+    problem = {"rows": 64, "cols": 64, "dtype": "float32"}
+    if not device.counts_memory:
+        with pytest.raises(WarpbenchError) as err:
+            device.memory_counters(lambda: check_problem(kernel, problem))
+        assert device.kind in one_line(err)
+        return
+    result, counters = device.memory_counters(lambda: check_problem(kernel, problem))
+    assert result.ok
+    # 64x64 floats read and written once, coalesced: 4096 * 4 B / 32 B sectors each way.
+    assert counters["l1tex__t_sectors_pipe_lsu_mem_global_op_ld.sum"] == 512
+    assert counters["l1tex__t_sectors_pipe_lsu_mem_global_op_st.sum"] == 512
+    assert counters["l1tex__data_bank_conflicts_pipe_lsu_mem_shared_op_ld.sum"] == 0
 
 
 def test_schedule_checks_where_the_device_reorders_schedules(device):

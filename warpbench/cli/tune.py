@@ -2,7 +2,9 @@
 
 A run prints its table (best first, then failed, then pruned, each with its reason) and a
 summary line; ``--json`` prints the rows instead, ``--export FILE`` writes Kernel Tuner's T4
-JSON. On emu the objective column is ``model``, never ``time``.
+JSON. On emu the objective column is ``model``, never ``time``, and the table adds the
+model's counted inputs (global sectors, shared wavefronts, bank conflicts) and the pipe that
+bounds each configuration.
 """
 from __future__ import annotations
 
@@ -57,6 +59,8 @@ def _show(args) -> int:
     if not path.is_file():
         raise WarpbenchError(f"{args.kernel}: nothing tuned yet (no database at {path})")
     with TuneDatabase(path) as db:
+        if db.notice:
+            print(f"note: {db.notice}", file=sys.stderr)
         runs = [(key, db.evaluations(run)) for run, key in db.runs(args.kernel)]
     if not runs:
         raise WarpbenchError(f"{args.kernel}: no tuning run in {path}")
@@ -111,6 +115,6 @@ def handle(args) -> int:
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     if device.emulated:
-        print(f"note: {device.kind} has no GPU: configurations are ranked by a model of the emulated GPU, "
-              f"not by time", file=sys.stderr)
+        print(f"note: {device.kind} has no GPU: configurations are ranked by a model of the emulated GPU fed by "
+              f"each one's counted memory traffic (warpbench.tune.model), not by time", file=sys.stderr)
     return 0 if result.best is not None else 1

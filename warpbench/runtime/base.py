@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from typing import Callable
+from typing import Callable, TypeVar
 
 import numpy as np
 
@@ -19,6 +19,8 @@ from warpbench.errors import ShapeError, WarpbenchError
 from warpbench.kernels.spec import KernelSpec, Launch, PipelineSpec, Variant
 from warpbench.runtime.launch import validate_launch
 from warpbench.runtime.properties import DeviceProperties
+
+T = TypeVar("T")
 
 
 class Timer:
@@ -50,6 +52,8 @@ class Device(ABC):
     #: Where graph nodes whose op has a kernel run (the graph's name for this device's
     #: memory), or None when every node runs on the host.
     graph_placement: str | None = None
+    #: True when :meth:`memory_counters` counts the memory traffic of launches exactly.
+    counts_memory = False
 
     @property
     def name(self) -> str:
@@ -130,6 +134,12 @@ class Device(ABC):
         patterns; the report says whether the outputs depend on the schedule."""
         raise WarpbenchError(f"{kernel.name}: schedule checks need a device that reorders threads and blocks "
                              f"(emu); {self.kind} cannot")
+
+    def memory_counters(self, run: Callable[[], T]) -> tuple[T, dict[str, float]]:
+        """Call ``run`` with every launch in it counted; its result and the launches' summed
+        memory counters under Nsight Compute's names (:mod:`warpbench.emu.memory_metrics`)."""
+        raise WarpbenchError(f"the {self.kind} device cannot count the memory traffic of its launches "
+                             f"(emu counts it exactly; profile a GPU with warpbench ncu)")
 
     def baselines(self, spec: Variant) -> list:
         """Kernels computing ``spec``'s workload without a registry variant, benchmarked next

@@ -82,6 +82,7 @@ def _properties(drv, dev) -> DeviceProperties:
         l2_bytes=get(attr.L2_CACHE_SIZE),
         memory_bandwidth_gbs=base.memory_bandwidth_gbs,
         fp32_gflops=base.fp32_gflops,
+        clock_ghz=base.clock_ghz,
     )
 
 

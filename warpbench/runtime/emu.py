@@ -12,7 +12,7 @@ import numpy as np
 from warpbench.config import debug
 from warpbench.kernels.source import emu_module, source_file
 from warpbench.kernels.spec import KernelSpec, Launch
-from warpbench.runtime.base import Device
+from warpbench.runtime.base import Device, T
 from warpbench.runtime.kernel import LaunchableKernel
 from warpbench.runtime.properties import EMULATED
 
@@ -41,6 +41,7 @@ class EmuDevice(Device):
     emulated = True
     reorders_schedules = True
     graph_placement = "emu"
+    counts_memory = True
 
     def __init__(self, thread_order: str = "forward", block_order: str = "forward"):
         from warpbench import emu
@@ -71,6 +72,14 @@ class EmuDevice(Device):
         thread and block orders with two poison patterns."""
         from warpbench.emu import check_determinism
         return check_determinism(kernel.function, *args, grid=lau.grid, block=lau.block, shared=lau.shared)
+
+    def memory_counters(self, run: Callable[[], T]) -> tuple[T, dict[str, float]]:
+        """``run`` with its launches through the instrumented build (same results, exact counts
+        of requests, sectors and shared wavefronts: :mod:`warpbench.emu.instrument`)."""
+        from warpbench.emu import instrument, memory_metrics
+        with instrument.session() as counting:
+            result = run()
+        return result, memory_metrics.counters([site for launch in counting.launches for site in launch.sites])
 
     def _compile_kernel(self, spec: KernelSpec, config: dict) -> EmuKernel:
         defines = spec.defines(config)

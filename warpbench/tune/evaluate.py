@@ -1,8 +1,9 @@
 """Evaluating one configuration: prune on nvcc's resources, verify, then rank by the objective.
 
-The steps in order (:mod:`warpbench.tune.prune`, :mod:`warpbench.tune.verify`,
-:mod:`warpbench.tune.objective`); whatever goes wrong with a configuration is its failure,
-recorded with the error, and never stops the run.
+The steps in order (:mod:`warpbench.tune.prune`, :mod:`warpbench.tune.verify`, then
+:mod:`warpbench.tune.objective` on a GPU or :mod:`warpbench.tune.model` on the emulator);
+whatever goes wrong with a configuration is its failure, recorded with the error, and never
+stops the run.
 """
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from typing import Iterator
 
 from warpbench.config import debug
 from warpbench.errors import WarpbenchError
-from warpbench.tune.objective import MODEL, model_seconds, time_seconds
+from warpbench.tune.model import estimate
+from warpbench.tune.objective import MODEL, time_seconds
 from warpbench.tune.prune import Static, compile_all, nvcc_missing_reason, prune_reason, resource_fields
 from warpbench.tune.record import FAILED, PRUNED, TIMED, VERIFIED, Evaluation
 from warpbench.tune.verify import References, verification_problems, verify
@@ -59,15 +61,16 @@ class Evaluator:
         reason = prune_reason(self.spec, config, self.problem, self.props, resources, self.floor)
         if reason:
             return Evaluation(config, PRUNED, reason, resources=fields)
-        verdict = verify(self.device, self.spec, config, self.references)
+        verdict = verify(self.device, self.spec, config, self.references, count_memory=self.objective == MODEL)
         if resources is None and verdict.kernel is not None:
             fields = resource_fields(self.spec, config, self.problem, self.props, None,
                                      getattr(verdict.kernel, "static_shared", 0))
         if not verdict.ok:
             return Evaluation(config, FAILED, verdict.message, max_error=verdict.max_error, resources=fields)
         if self.objective == MODEL:
-            value = model_seconds(self.spec, self.problem, self.props, fields)
-            return Evaluation(config, VERIFIED, "", value, max_error=verdict.max_error, resources=fields)
+            model = estimate(self.spec, self.problem, self.props, fields, verdict.counters)
+            return Evaluation(config, VERIFIED, "", model.seconds, max_error=verdict.max_error, resources=fields,
+                              metrics=model.inputs)
         measured = time_seconds(self.device, verdict.kernel, self.problem, self.seed)
         return Evaluation(config, TIMED, "", measured.median, measured.samples, measured.median,
                           measured.spread * measured.median, verdict.max_error, fields)

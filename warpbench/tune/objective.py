@@ -6,30 +6,24 @@ interquartile spread of the samples is at most :data:`TARGET_SPREAD` or :data:`M
 are taken; the median is ranked and every sample kept. An NVTX range ``tune/<kernel>/<config>``
 wraps each configuration.
 
-``model`` (no GPU: the emulator's speed says nothing about a GPU's): the roofline time of
-the workload's cost model (bytes moved and FLOPs against the emulated GPU's bandwidth and
-FP32 peak), divided by two efficiencies from the static resources: occupancy (latency is
-hidden once :data:`SATURATING_OCCUPANCY` of an SM's warps are resident) and the last wave
-(blocks over the resident-block slots of every SM, rounded up to whole waves). It is
-labelled ``model`` everywhere and never called a time.
+``model`` (no GPU: the emulator's speed says nothing about a GPU's): a stated model of the
+emulated GPU fed by the memory traffic the instrumented emulator counted for the
+configuration (:mod:`warpbench.tune.model`). It is labelled ``model`` everywhere and never
+called a time.
 """
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
 from warpbench.bench.timing import Measurement, measure
 from warpbench.check import device_buffers
 from warpbench.errors import ConfigError
-from warpbench.kernels.spec import KernelSpec, Problem
-from warpbench.runtime.properties import DeviceProperties
+from warpbench.kernels.spec import Problem
 from warpbench.trace import nvtx_ranges, range_token, settings_label
 
 TIME, MODEL = "time", "model"
 TARGET_SPREAD = 0.02
 MAX_SAMPLES = 50
-SATURATING_OCCUPANCY = 0.5
 
 
 def objective_for(device, objective: str | None) -> str:
@@ -43,19 +37,6 @@ def objective_for(device, objective: str | None) -> str:
     if objective == TIME:
         raise ConfigError(f"objective 'time' needs a GPU: {device.kind} emulates one, so it ranks by '{MODEL}'")
     raise ConfigError(f"objective '{MODEL}' is for devices without a GPU; {device.kind} ranks by '{TIME}'")
-
-
-def model_seconds(spec: KernelSpec, problem: Problem, props: DeviceProperties, resources: dict) -> float:
-    """The modelled seconds of one launch (see the module docstring)."""
-    workload = spec.workload
-    roofline = max(workload.bytes_moved(problem) / (props.memory_bandwidth_gbs * 1e9),
-                   workload.flops(problem) / (props.fp32_gflops * 1e9))
-    occupancy = resources.get("occupancy") or 0.0
-    slots = max(resources.get("blocks_per_sm", 0), 1) * props.sm_count
-    blocks = max(resources.get("blocks", 1), 1)
-    wave = blocks / (math.ceil(blocks / slots) * slots)
-    latency = min(1.0, occupancy / SATURATING_OCCUPANCY) if occupancy > 0 else 1 / 64
-    return roofline / (latency * wave)
 
 
 def time_seconds(device, kernel, problem: Problem, seed: int = 0) -> Measurement:

@@ -28,7 +28,9 @@ class Evaluation:
     sample (seconds), ``median`` and ``iqr`` their summary; ``max_error`` the largest
     absolute error against the reference over every problem checked (inf when an output
     was never written); ``resources`` ptxas's registers, shared memory and spills and the
-    theoretical occupancy.
+    theoretical occupancy; ``metrics`` the inputs of the ``model`` objective (the counted
+    sectors, wavefronts and bank conflicts, each pipe's seconds, the efficiencies and the
+    bounding pipe: :mod:`warpbench.tune.model`), empty when timed on a GPU.
     """
 
     config: dict
@@ -41,6 +43,7 @@ class Evaluation:
     max_error: float | None = None
     resources: dict = field(default_factory=dict)
     seconds: float = 0.0
+    metrics: dict = field(default_factory=dict)
 
     @property
     def key(self) -> str:

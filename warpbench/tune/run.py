@@ -172,6 +172,8 @@ def tune(kernel, problem: Problem | None = None, *, device=None, strategy: str =
     if tuner.nvcc_note:
         notes.append(tuner.nvcc_note)
     with TuneDatabase(database) as db:
+        if db.notice:
+            notes.append(db.notice)
         key = run_key(spec, device, problem, objective)
         run = db.run_id(key)
         stored = db.evaluations(run)
