@@ -48,7 +48,7 @@ def test_shared_tile_without_padding_has_32_way_bank_conflicts_and_padding_remov
     padded = profile_json(capsys, "transpose_padded")["metrics"]
     for metrics in (coalesced, padded):
         assert metrics[LD_PER_REQUEST] == 4 and metrics[ST_PER_REQUEST] == 4
-    assert coalesced["shared_wavefronts_per_request_op_ld.ratio"] == 32 and coalesced[SHARED_LD_CONFLICTS] > 0
+    assert coalesced["derived__shared_wavefronts_per_request_op_ld.ratio"] == 32 and coalesced[SHARED_LD_CONFLICTS] > 0
     assert padded[SHARED_LD_CONFLICTS] == 0 and padded[SHARED_ST_CONFLICTS] == 0
 
 

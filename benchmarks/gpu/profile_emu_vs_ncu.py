@@ -19,7 +19,7 @@ CASES = [
 METRICS = [
     ("l1tex__average_t_sectors_per_request_pipe_lsu_mem_global_op_ld.ratio", "ld sectors/req"),
     ("l1tex__average_t_sectors_per_request_pipe_lsu_mem_global_op_st.ratio", "st sectors/req"),
-    ("shared_wavefronts_per_request_op_ld.ratio", "shared ld ways"),
+    ("derived__shared_wavefronts_per_request_op_ld.ratio", "shared ld ways"),
     ("l1tex__data_bank_conflicts_pipe_lsu_mem_shared_op_ld.sum", "shared ld conflicts"),
     ("l1tex__data_bank_conflicts_pipe_lsu_mem_shared_op_st.sum", "shared st conflicts"),
 ]

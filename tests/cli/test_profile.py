@@ -26,7 +26,7 @@ def test_profile_json_has_metrics_lines_and_the_model(capsys):
                            "rows=64,cols=64", "--json", "--racecheck")
     assert code == 0
     (row,) = json.loads(out)
-    assert row["metrics"]["shared_wavefronts_per_request_op_ld.ratio"] == 32
+    assert row["metrics"]["derived__shared_wavefronts_per_request_op_ld.ratio"] == 32
     assert row["metrics"]["l1tex__data_bank_conflicts_pipe_lsu_mem_shared_op_st.sum"] == 0
     assert row["roofline_model"]["gpu"].startswith("H100") and row["launches"][0]["block"] == [32, 8, 1]
     assert any(line["wavefronts_per_request"] == 32 for line in row["lines"])
@@ -99,3 +99,18 @@ def test_ncu_profile_runs_ncu_on_the_launch_range_and_reads_its_csv(tmp_path, mo
     path = "transpose/transpose_naive/TILE_DIM=32,BLOCK_ROWS=8/cols=64,dtype=float32,rows=64/"
     assert f"--nvtx-include warpbench@{path}" in args
     assert "-m warpbench.cli.ncu transpose_naive" in args
+
+
+def test_the_source_view_shows_the_kernel_and_measured_lines_only(tmp_path):
+    from warpbench.cli.profile import kernel_lines, source_view
+    from warpbench.emu.memory_metrics import LineMetrics
+    text = ("__device__ float twice(float v) { return 2 * v; }\n"
+            "extern \"C\" __global__ void other(float* o) { o[0] = 1; }\n"
+            "template <int N>\n__global__ void scale(float* o,\n    const float* i) {\n"
+            "  if (threadIdx.x < N) { o[threadIdx.x] = twice(i[threadIdx.x]); }\n}\n")
+    assert kernel_lines(text, "scale") == range(4, 8) and kernel_lines(text, "missing") is None
+    path = tmp_path / "k.cu"
+    path.write_text(text)
+    view = source_view(path, {(str(path), 1): LineMetrics(str(path), 1, 2, 4.0, 0, None, 0)}, "scale")
+    assert "void scale" in view and "twice(i[" in view and "return 2 * v" in view
+    assert "void other" not in view

@@ -14,7 +14,7 @@ def sectors_per_request(metrics, op):
 
 
 def ways(metrics, op):
-    return metrics[f"shared_wavefronts_per_request_{op}.ratio"]
+    return metrics[f"derived__shared_wavefronts_per_request_{op}.ratio"]
 
 
 def run_transpose(kernels, name):

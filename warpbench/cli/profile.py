@@ -7,6 +7,7 @@ Compute measures the same counters (warpbench.cli.ncu).
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -47,17 +48,37 @@ def metric_table(metrics: dict) -> str:
     return table(["metric", "meaning", "value"], [[name, label, _fmt(metrics.get(name))] for name, label in mm.TABLE])
 
 
-def source_view(path: Path, lines: dict) -> str:
-    """Every line of ``path`` with the global sectors/request and shared wavefronts/request
-    (and bank conflicts) measured on it; then the measured lines of other files."""
-    rows = []
-    shown = set()
-    for number, text in enumerate(path.read_text().splitlines(), 1):
-        found = next((m for (file, line), m in lines.items() if line == number and Path(file).name == path.name), None)
-        shown.add((found.file, number) if found else None)
-        rows.append(_line_row(f"{number}", found, text))
+def kernel_lines(text: str, entry: str) -> range | None:
+    """The line numbers of ``entry``'s definition in ``text`` (from its ``__global__`` line to
+    its closing brace), or None when it cannot be found."""
+    found = re.search(rf"__global__[^;{{]*?\b{re.escape(entry)}\s*\(", text)
+    if not found:
+        return None
+    start = text.rfind("\n", 0, found.start()) + 1
+    depth, opened = 0, False
+    for index in range(found.end(), len(text)):
+        if text[index] == "{":
+            depth, opened = depth + 1, True
+        elif text[index] == "}":
+            depth -= 1
+            if opened and depth == 0:
+                return range(text.count("\n", 0, start) + 1, text.count("\n", 0, index) + 2)
+    return None
+
+
+def source_view(path: Path, lines: dict, entry: str | None = None) -> str:
+    """The lines of ``entry``'s definition in ``path`` (the whole file when not found) with the
+    global sectors/request and shared wavefronts/request (and bank conflicts) measured on
+    each; then the measured lines elsewhere (helpers in the file, headers)."""
+    text = path.read_text()
+    source = text.splitlines()
+    span = (kernel_lines(text, entry) if entry else None) or range(1, len(source) + 1)
+    here = {line: m for (file, line), m in lines.items() if Path(file).name == path.name}
+    rows = [_line_row(f"{number}", here.get(number), source[number - 1]) for number in span]
     for (file, line), found in sorted(lines.items()):
-        if (file, line) not in shown:
+        if Path(file).name == path.name and line not in span and line <= len(source):
+            rows.append(_line_row(f"{line}", found, source[line - 1]))
+        elif Path(file).name != path.name:
             rows.append(_line_row(f"{Path(file).name}:{line}", found, ""))
     return table(["line", "gld/st req", "sectors/req", "shared req", "ways", "conflicts", "source"], rows)
 
@@ -132,7 +153,7 @@ def handle(args) -> int:
     if lines:
         from warpbench.kernels.source import source_file
         print(f"\nsource view ({source_file(spec)})\n")
-        print(source_view(Path(source_file(spec)), lines))
+        print(source_view(Path(source_file(spec)), lines, spec.entry))
     print("\nregisters/occupancy (ptxas): " + ", ".join(f"{k} {v}" for k, v in usage.items()))
     intensity = "" if model.intensity is None else f", {model.intensity:.2f} FLOP/byte"
     print(f"roofline MODEL for {model.gpu} (every global sector from DRAM once, not a measurement): "

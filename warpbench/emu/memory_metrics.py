@@ -62,7 +62,7 @@ def derived(c: dict[str, float]) -> dict[str, float | None]:
         out[f"smsp__sass_average_data_bytes_per_sector_mem_global_op_{op}.pct"] = (
             None if efficiency is None else 100 * efficiency)
         shared = c.get(f"smsp__inst_executed_op_shared_{op}.sum", 0)
-        out[f"shared_wavefronts_per_request_op_{op}.ratio"] = _ratio(
+        out[f"derived__shared_wavefronts_per_request_op_{op}.ratio"] = _ratio(
             c.get(f"l1tex__data_pipe_lsu_wavefronts_mem_shared_op_{op}.sum", 0), shared)
     return out
 
@@ -79,10 +79,10 @@ TABLE = [
     ("l1tex__t_requests_pipe_lsu_mem_global_op_atom.sum", "global atomic requests"),
     ("smsp__inst_executed_op_shared_ld.sum", "shared load requests"),
     ("l1tex__data_bank_conflicts_pipe_lsu_mem_shared_op_ld.sum", "shared load bank conflicts (extra wavefronts)"),
-    ("shared_wavefronts_per_request_op_ld.ratio", "shared load wavefronts/request (n-way)"),
+    ("derived__shared_wavefronts_per_request_op_ld.ratio", "shared load wavefronts/request (n-way)"),
     ("smsp__inst_executed_op_shared_st.sum", "shared store requests"),
     ("l1tex__data_bank_conflicts_pipe_lsu_mem_shared_op_st.sum", "shared store bank conflicts"),
-    ("shared_wavefronts_per_request_op_st.ratio", "shared store wavefronts/request (n-way)"),
+    ("derived__shared_wavefronts_per_request_op_st.ratio", "shared store wavefronts/request (n-way)"),
     ("smsp__sass_data_bytes_mem_global_op_ld.sum", "bytes read from global"),
     ("smsp__sass_data_bytes_mem_global_op_st.sum", "bytes written to global"),
     ("smsp__sass_data_bytes_mem_shared.sum", "bytes of shared memory accessed"),
