@@ -61,7 +61,9 @@ def test_bench_json_rows_and_nothing_else_on_stdout(capsys):
 
 def test_the_emulator_note_goes_to_stderr(capsys):
     code, out, err = run_cli(capsys, "bench", "--device", "emu", "--json", "copy")
-    assert code == 0 and json.loads(out)[0]["device"] == "emu"
+    row = json.loads(out)[0]
+    assert code == 0 and row["device"] == "emu"
+    assert isinstance(row["config"], dict) and set(row["config"]) == {"BLOCK", "BLOCKS_PER_SM"}, row["config"]
     assert err.strip() == "note: emu timings measure the CPU emulator, not a GPU"
 
 

@@ -44,8 +44,11 @@ class BenchRow:
         return self.gbs / self.copy_gbs if self.copy_gbs else 0.0
 
     def as_dict(self) -> dict:
-        """Plain fields plus the derived fraction, for JSON."""
-        return {**asdict(self), "fraction_of_copy": self.fraction_of_copy}
+        """Plain fields plus the derived fraction, for JSON; ``config`` is the configuration as
+        data ({tunable: value}), as in ``check --json``, and ``tunables`` is not repeated."""
+        fields = asdict(self)
+        fields["config"] = fields.pop("tunables")
+        return {**fields, "fraction_of_copy": self.fraction_of_copy}
 
 
 class CopyReference:
