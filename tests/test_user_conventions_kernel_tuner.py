@@ -150,3 +150,23 @@ def test_warpbench_tune_then_compile_uses_the_best_config(monkeypatch, tmp_path)
     assert dict(kernel.config) == dict(best)
     a = np.random.rand(33, 65).astype(np.float32)
     assert np.array_equal(kernel.run(a), a.T)
+
+
+def test_a_verify_function_decides_instead_of_atol(db):
+    args, expected = vector_add_args()
+    off = VECTOR_ADD.replace("c[i] = a[i] + b[i];", "c[i] = a[i] + b[i] + 1e-3f;")
+    seen = []
+
+    def verify(answer, result_host, atol=None):
+        seen.append((len(answer), answer[1] is None, result_host[1] is None, atol))
+        return np.allclose(answer[0], result_host[0], atol=0.01)
+    loose, _ = tune_kernel("vector_add", off, SIZE, args, {"block_size_x": [128]},
+                           answer=[expected, None, None, None], verify=verify, device="emu", database=db)
+    assert loose[0]["status"] == "verified" and seen[0] == (4, True, True, 1e-6)
+
+    def never(answer, result_host, atol=None):
+        return False
+    strict, env = tune_kernel("vector_add", VECTOR_ADD, SIZE, args, {"block_size_x": [128]},
+                              answer=[expected, None, None, None], verify=never, device="emu", database=db)
+    assert strict[0]["status"] == "failed" and "verify function rejected" in strict[0]["reason"]
+    assert env["best_config"] is None

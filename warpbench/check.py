@@ -117,6 +117,20 @@ def check_against(kernel: Kernel, problem: Problem, inputs: dict, expected: dict
         if not cmp.ok:
             result.ok = False
             result.message = result.message or cmp.message
+    if workload.accept is not None:
+        return _accepted(workload, result, expected)
+    return result
+
+
+def _accepted(workload: Workload, result: CheckResult, expected: dict) -> CheckResult:
+    """``result`` judged by the workload's own ``accept`` instead of the elementwise tolerance."""
+    try:
+        verdict = workload.accept({n: expected[n] for n in workload.output_names}, dict(result.outputs))
+    except Exception as exc:
+        raise ConfigError(f"{workload.name}: the verify function raised {type(exc).__name__}: {exc}") from None
+    result.ok = bool(verdict)
+    result.message = "" if result.ok else (f"the verify function rejected the outputs"
+                                           f"{' (' + result.message + ')' if result.message else ''}")
     return result
 
 

@@ -122,7 +122,9 @@ class Workload:
     ``flops``/``bytes_moved`` the cost model; ``host(problem, inputs, outputs)`` the CPU
     (host-code) implementation, writing into the given output arrays; ``numpy(problem,
     inputs)`` idiomatic NumPy in the problem's own dtype, the CPU speed baseline (the
-    reference may compute in float64 for accuracy, which is not a fair race).
+    reference may compute in float64 for accuracy, which is not a fair race); ``accept(expected,
+    got)``, when given, decides whether the outputs (dicts by name) are correct instead of the
+    elementwise tolerance (Kernel Tuner's ``verify``).
     """
 
     name: str
@@ -139,6 +141,7 @@ class Workload:
     host: Callable[[Problem, dict, dict], None] | None = None
     tolerance: Callable[[Problem], tuple[float, float]] = lambda p: (1e-5, 1e-5)
     numpy: Callable[[Problem, dict], dict] | None = None
+    accept: Callable[[dict, dict], bool] | None = None
 
     def numpy_baseline(self, problem: Problem, inputs: dict) -> dict:
         """The NumPy speed baseline's outputs (the reference when no baseline is declared)."""

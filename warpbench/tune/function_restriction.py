@@ -18,7 +18,8 @@ from warpbench.errors import ConfigError
 from warpbench.kernels.restriction import Restriction
 
 
-def _code_digest(function: Callable) -> str:
+def function_digest(function: Callable) -> str:
+    """12 hex digits over a function's code, constants, names and closure values."""
     code = getattr(function, "__code__", None)
     if code is None:
         return digest(repr(function))[:12]
@@ -38,7 +39,7 @@ class FunctionRestriction(Restriction):
         name = getattr(function, "__name__", type(function).__name__)
         object.__setattr__(self, "function", function)
         object.__setattr__(self, "by_name", by_name)
-        object.__setattr__(self, "text", f"{name}({', '.join(parameters) or '...'}) [Python, {_code_digest(function)}]")
+        object.__setattr__(self, "text", f"{name}({', '.join(parameters) or '...'}) [Python, {function_digest(function)}]")
         object.__setattr__(self, "note", "")
         object.__setattr__(self, "names", frozenset(parameters if by_name else tunables))
         object.__setattr__(self, "_code", None)

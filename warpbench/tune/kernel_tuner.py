@@ -4,14 +4,17 @@ As in Kernel Tuner, every tunable is injected as a ``#define``, the thread block
 ``block_size_x/y/z`` (or ``block_size_names``; 256, 1, 1 when not tuned, and defined all
 the same), the grid is ``problem_size`` divided by the product of the ``grid_div_*``
 tunables (default: the block size along that axis), restrictions are expressions over the
-tunables or Python functions (function_restriction.py), and ``answer`` lists the expected contents of each argument (None: not checked).
+tunables or Python functions (function_restriction.py), ``answer`` lists the expected
+contents of each argument (None: not checked) and ``verify(answer, result_host, atol=...)``,
+when given, decides instead of the elementwise ``atol``.
 The arguments are NumPy arrays and NumPy scalars in the kernel's parameter order.
 
 What differs: answered arguments start poisoned (NaN) instead of holding their initial
 contents, so an element the kernel forgets is caught; a wrong answer marks the
 configuration failed instead of stopping the run; configurations are pruned statically;
-and without a GPU the objective is ``model``, never ``time``. The model knows only the
-arguments' bytes (each read or written once) and no FLOPs. Kernel Tuner's options for
+and without a GPU the objective is ``model``, never ``time``. The model takes the
+arguments' bytes as the ideal DRAM traffic and has no FLOP count; the sectors and
+wavefronts it weighs are counted as for registry kernels. Kernel Tuner's options for
 other languages, constant and texture memory, observers and metrics are not supported.
 """
 from __future__ import annotations
@@ -26,7 +29,7 @@ from warpbench.errors import ConfigError, DTypeError, ShapeError
 from warpbench.kernels.restriction import Restriction
 from warpbench.kernels.spec import IN, OUT, KernelSpec, Param, Tunable, Workload, cdiv, launch
 from warpbench.kernels.user import parse_signature
-from warpbench.tune.function_restriction import FunctionRestriction
+from warpbench.tune.function_restriction import FunctionRestriction, function_digest
 from warpbench.tune.record import FAILED, PRUNED, config_label
 from warpbench.tune.run import tune
 
@@ -35,7 +38,7 @@ DEFAULT_BLOCK = (256, 1, 1)
 STRATEGY_NAMES = {None: "auto", "brute_force": "brute_force", "random_sample": "random", "bayes_opt": "tpe"}
 #: Kernel Tuner options accepted and ignored: they only matter to its own backends and output.
 IGNORED = {"verbose", "lang", "platform", "quiet", "log", "iterations", "compiler", "compiler_options", "cache",
-           "simulation_mode", "objective_higher_is_better", "verify", "metrics", "observers"}
+           "simulation_mode", "objective_higher_is_better", "metrics", "observers"}
 
 
 def _source(kernel_source) -> str:
@@ -114,7 +117,20 @@ def _roles(kernel_name: str, params: tuple[Param, ...], arguments: list, answer)
     return tuple(roles)
 
 
-def _workload(kernel_name, params, arguments, answer, atol, description) -> Workload:
+def _accept(params, verify, atol: float):
+    """Kernel Tuner's ``verify(answer, result_host, atol=...)`` over outputs given by name: both
+    lists follow the kernel's arguments, None where an argument has no answer."""
+    if verify is None:
+        return None
+    if not callable(verify):
+        raise ConfigError(f"tune_kernel: verify must be a function (answer, result_host, atol), got {verify!r}")
+
+    def accept(expected: dict, got: dict) -> bool:
+        return bool(verify([expected.get(p.name) for p in params], [got.get(p.name) for p in params], atol=atol))
+    return accept
+
+
+def _workload(kernel_name, params, arguments, answer, atol, description, verify=None) -> Workload:
     arrays = {p.name: np.asarray(a) for p, a in zip(params, arguments) if p.is_pointer}
     expected = {p.name: np.asarray(answer[i]) for i, p in enumerate(params) if p.role == OUT}
     nbytes = float(sum(a.nbytes for a in arrays.values()))
@@ -126,14 +142,15 @@ def _workload(kernel_name, params, arguments, answer, atol, description) -> Work
         reference=lambda problem, inputs: dict(expected),
         problem_of=lambda given, scalars: dict(scalars), flops=lambda problem: 0.0,
         bytes_moved=lambda problem: nbytes, check_problems=(), bench_problems=(),
-        describe=lambda problem: description, tolerance=lambda problem: (1e-5, atol))
+        describe=lambda problem: description, tolerance=lambda problem: (1e-5, atol),
+        accept=_accept(params, verify, atol))
 
 
 def tune_kernel(kernel_name: str, kernel_source, problem_size, arguments: list, tune_params: dict,
                 grid_div_x=None, grid_div_y=None, grid_div_z=None, restrictions=None, answer=None,
                 atol: float = 1e-6, block_size_names=None, device=None, strategy: str | None = None,
                 strategy_options: dict | None = None, defines: dict | None = None, objective: str | None = None,
-                seed: int = 0, database=None, **options):
+                seed: int = 0, database=None, verify=None, **options):
     """Tune a CUDA kernel the way Kernel Tuner does (see the module docstring); returns
     ``(results, env)``: one dict per configuration (its tunables, the objective in
     milliseconds under ``time`` or ``model``, ``times``, ``status`` and ``reason``; a pruned
@@ -152,7 +169,7 @@ def tune_kernel(kernel_name: str, kernel_source, problem_size, arguments: list, 
     params = _roles(kernel_name, parse_signature(code, kernel_name), list(arguments), answer)
     scalars = {p.name: (a.item() if hasattr(a, "item") else a) for p, a in zip(params, arguments) if not p.is_pointer}
     described = f"problem_size={'x'.join(map(str, dims))}"
-    workload = _workload(kernel_name, params, arguments, answer, atol, described)
+    workload = _workload(kernel_name, params, arguments, answer, atol, described, verify)
     fixed = {name: size for name, size in zip(names, DEFAULT_BLOCK) if name not in tune_params}
     spec = KernelSpec(name=kernel_name, workload=workload, source=f"{kernel_name}.cu", entry=kernel_name,
                       geometry=_geometry(kernel_name, dims, names, (grid_div_x, grid_div_y, grid_div_z)),
@@ -161,7 +178,7 @@ def tune_kernel(kernel_name: str, kernel_source, problem_size, arguments: list, 
     spec = _first_valid_default(spec)
     budget = (strategy_options or {}).get("max_fevals")
     time_limit = (strategy_options or {}).get("time_limit")
-    problem = {"problem_size": list(dims), **scalars, "answer_sha256": _answer_digest(answer, atol)}
+    problem = {"problem_size": list(dims), **scalars, "answer_sha256": _answer_digest(answer, atol, verify)}
     result = tune(spec, problem, device=None if isinstance(device, int) else device,
                   strategy=STRATEGY_NAMES[strategy], budget=budget, time_limit=time_limit, objective=objective,
                   seed=seed, database=database)
@@ -186,10 +203,10 @@ def _first_valid_default(spec: KernelSpec) -> KernelSpec:
     return replace(spec, tunables=tuple(replace(t, default=space[0][t.name]) for t in spec.tunables))
 
 
-def _answer_digest(answer, atol: float) -> str:
-    """What the stored verdicts depend on beyond the source and problem: a changed answer or
-    tolerance is a new run, never a resumed one (16 hex digits)."""
-    parts: list = [atol]
+def _answer_digest(answer, atol: float, verify=None) -> str:
+    """What the stored verdicts depend on beyond the source and problem: a changed answer,
+    tolerance or verify function is a new run, never a resumed one (16 hex digits)."""
+    parts: list = [atol, None if verify is None else function_digest(verify)]
     for expected in answer or ():
         array = None if expected is None else np.ascontiguousarray(expected)
         parts += [None] if array is None else [array.dtype.str, array.shape, array.tobytes()]
