@@ -11,7 +11,7 @@ and Ctrl-C stops a launch with KeyboardInterrupt.
 
 PyCUDA-style API (``warpbench.emu.driver``): ``import warpbench.emu as drv`` in place of
 ``pycuda.driver``, ``SourceModule``, ``In``/``Out``/``InOut``, ``mem_alloc``, ``memcpy_*``,
-``Device``, ``Event``, ``Stream``; ``warpbench.emu.gpuarray``, ``.elementwise``,
+``Device``, ``Event``, ``Stream``; ``warpbench.emu.gpuarray``, ``.cumath``, ``.curandom``, ``.elementwise``,
 ``.reduction``, ``.compiler``, ``.tools`` and ``.autoinit`` stand for PyCUDA's modules of
 the same names (submodules: ``from warpbench.emu import gpuarray`` imports on first use).
 
