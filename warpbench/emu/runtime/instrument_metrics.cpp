@@ -84,6 +84,34 @@ std::uint64_t sectors_of(const Request& r, bool wide) {
     return distinct(sectors, units(r, r.mask, 5, sectors));
 }
 
+// The wavefronts of a request whose lanes each read or write within one 4-byte word (one
+// phase of 32 lanes): per bank, a lane's word counts unless the bank's latest word or an
+// earlier lane's word is the same.
+unsigned word_wavefronts(const Request& r) {
+    std::uint64_t bank_word[32];
+    unsigned count[32];
+    unsigned seen = 0, most = 1;
+    for (unsigned lanes = r.mask; lanes; lanes &= lanes - 1) {
+        const unsigned i = static_cast<unsigned>(__builtin_ctz(lanes));
+        const std::uint64_t w = r.address[i] >> 2;
+        const unsigned bank = static_cast<unsigned>(w & 31);
+        if (!(seen >> bank & 1)) {
+            seen |= 1u << bank;
+            bank_word[bank] = w;
+            count[bank] = 1;
+            continue;
+        }
+        if (bank_word[bank] == w) continue;
+        bool again = false;
+        for (unsigned before = r.mask & ((1u << i) - 1); before && !again; before &= before - 1)
+            again = r.address[__builtin_ctz(before)] >> 2 == w;
+        if (again) continue;
+        bank_word[bank] = w;
+        most = std::max(most, ++count[bank]);
+    }
+    return most;
+}
+
 // (wavefronts, ideal wavefronts) of one shared-memory request.
 std::pair<std::uint64_t, std::uint64_t> wavefronts_of(const Request& r, bool wide) {
     const unsigned size = r.size[__builtin_ctz(r.mask)];
@@ -105,21 +133,26 @@ std::pair<std::uint64_t, std::uint64_t> wavefronts_of(const Request& r, bool wid
     return {total, ideal};
 }
 
-void measure(Requests& q, int space) {
+// The requests of slots [0, used).
+void measure(Requests& q, int space, std::size_t used) {
     wbemu_site_stats& stats = g_sites[q.stats];
-    for (std::size_t k = 0; k < q.used; ++k) {
+    for (std::size_t k = 0; k < used; ++k) {
         Request& r = q.slots[k];
         if (!r.mask) continue;
-        bool wide = false;
+        bool wide = false, split = false;
         for (unsigned lanes = r.mask; lanes; lanes &= lanes - 1) {
-            const unsigned size = r.size[__builtin_ctz(lanes)];
-            stats.bytes += size;
-            wide |= size > kSmall;
+            const unsigned i = static_cast<unsigned>(__builtin_ctz(lanes));
+            stats.bytes += r.size[i];
+            wide |= r.size[i] > kSmall;
+            split |= (r.address[i] & 3) + r.size[i] > 4 || !r.size[i];
         }
         stats.lane_accesses += static_cast<unsigned>(__builtin_popcount(r.mask));
         stats.requests += 1;
         if (space == WBEMU_SPACE_GLOBAL) {
             stats.sectors += sectors_of(r, wide);
+        } else if (space == WBEMU_SPACE_SHARED && !split) {
+            stats.wavefronts += word_wavefronts(r);
+            stats.ideal_wavefronts += 1;
         } else if (space == WBEMU_SPACE_SHARED) {
             const auto w = wavefronts_of(r, wide);
             stats.wavefronts += w.first;
@@ -127,7 +160,6 @@ void measure(Requests& q, int space) {
         }
         r.mask = 0;
     }
-    q.used = 0;
 }
 
 void number_new_sites() {
@@ -180,8 +212,12 @@ void metrics_begin_block(unsigned thread_count) {
 void metrics_flush_block() {
     number_new_sites();
     for (SiteMetrics* s : g_touched) {
-        for (int space = 0; space < WBEMU_SPACE_COUNT; ++space)
-            if (s->spaces[space].used) measure(s->spaces[space], space);
+        // Slots past the most executions by any thread, times the warps, were not touched.
+        const unsigned most = *std::max_element(s->executions.begin(), s->executions.end());
+        for (int space = 0; space < WBEMU_SPACE_COUNT; ++space) {
+            Requests& q = s->spaces[space];
+            if (q.stats >= 0) measure(q, space, std::min(q.capacity, std::size_t(most) * g_metrics_warps));
+        }
         std::fill(s->executions.begin(), s->executions.end(), 0u);
         s->touched = false;
     }

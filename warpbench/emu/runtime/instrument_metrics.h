@@ -26,7 +26,6 @@ struct Requests {
     std::vector<Request> storage;
     Request* slots = nullptr;     // storage.data()
     std::size_t capacity = 0;     // storage.size()
-    std::size_t used = 0;         // slots from here on were not touched in the block
     int stats = -1;               // index into the site totals, once the site has one
 };
 
@@ -61,7 +60,6 @@ inline bool metrics_record_quickly(SiteMetrics& s, int space, std::uint64_t addr
     const std::size_t index = static_cast<std::size_t>(k) * g_metrics_warps + f.pub.warp;
     if (index >= q.capacity || q.stats < 0) return false;
     executions = k + 1;
-    if (index >= q.used) q.used = index + 1;
     Request& r = q.slots[index];
     const unsigned lane = f.pub.lane;
     r.mask |= 1u << lane;
@@ -79,9 +77,8 @@ inline void metrics_record(SiteMetrics& s, int space, int op, std::uint64_t addr
     Requests& q = s.spaces[space];
     const std::size_t index = static_cast<std::size_t>(k) * g_metrics_warps + f.pub.warp;
     if (__builtin_expect(index >= q.capacity, 0)) metrics_grow(q, index);
-    if (index >= q.used) q.used = index + 1;
     Request& r = q.slots[index];
-    if (__builtin_expect(!r.mask && !k && q.stats < 0, 0)) metrics_first_request(s, space, op, f.pub.warp);
+    if (__builtin_expect(!r.mask && q.stats < 0, 0)) metrics_first_request(s, space, op, f.pub.warp);
     const unsigned lane = f.pub.lane;
     r.mask |= 1u << lane;
     r.address[lane] = address;
