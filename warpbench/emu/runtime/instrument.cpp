@@ -42,7 +42,8 @@ struct PcEntry {
     int region;
     unsigned site;
     SiteMetrics* metrics;
-    Span ignored;   // around the last access that fell in none of the spaces
+    Requests* requests;   // the metrics of `space`
+    Span ignored;         // around the last access that fell in none of the spaces
 };
 std::vector<PcEntry> g_pc_table;
 std::vector<std::uint64_t> g_site_pcs;
@@ -74,7 +75,8 @@ PcEntry& add_site(std::uint64_t pc) {
     while (g_pc_table[i].pc) i = (i + 1) & g_pc_mask;
     const unsigned site = static_cast<unsigned>(g_site_pcs.size());
     g_site_pcs.push_back(pc);
-    return g_pc_table[i] = PcEntry{pc, {0, 0}, 0, -1, site, metrics_site(site), {0, 0}};
+        SiteMetrics* metrics = metrics_site(site);
+    return g_pc_table[i] = PcEntry{pc, {0, 0}, 0, -1, site, metrics, &metrics->spaces[0], {0, 0}};
 }
 
 inline PcEntry& entry_of(std::uint64_t pc) {
@@ -119,6 +121,7 @@ void remember(PcEntry& e, const Span& span, const Access& a) {
     e.span = span;
     e.space = a.space;
     e.region = a.region;
+    e.requests = &e.metrics->spaces[a.space];
 }
 
 // The widest span around `address` that starts no access of the three spaces; `next` is
@@ -238,7 +241,7 @@ __attribute__((always_inline)) inline void on_access(const volatile void* addres
     const PcEntry& e = table[i];
     const std::uint64_t at = reinterpret_cast<std::uint64_t>(address);
     if (at < e.span.start || at + size > e.span.end ||
-        !metrics_record_quickly(*e.metrics, e.space, at, size, *current_fiber()))
+        !metrics_record_quickly(*e.metrics, *e.requests, at, size, *current_fiber()))
         return any_access(address, size, op, pc);
 }
 

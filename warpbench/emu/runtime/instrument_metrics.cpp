@@ -133,19 +133,45 @@ std::pair<std::uint64_t, std::uint64_t> wavefronts_of(const Request& r, bool wid
     return {total, ideal};
 }
 
+// What measuring a request needs to know of its lanes' sizes: the bytes they ask for,
+// whether one is wider than kSmall, whether one leaves its 4-byte word.
+struct Sizes {
+    std::uint64_t bytes;
+    bool wide, split;
+};
+
+// `size`: the one size of the site's accesses, or kMixedSizes.
+Sizes sizes_of(const Request& r, unsigned size) {
+    const unsigned lanes = static_cast<unsigned>(__builtin_popcount(r.mask));
+    if (size == 4) {   // a word per lane unless misaligned
+        std::uint64_t any = 0;
+        if (r.mask == ~0u) {
+            for (unsigned i = 0; i < kLanes; ++i) any |= r.address[i];
+        } else {
+            for (unsigned m = r.mask; m; m &= m - 1) any |= r.address[__builtin_ctz(m)];
+        }
+        return {4ull * lanes, false, (any & 3) != 0};
+    }
+    if (size != kMixedSizes && size > 4) return {std::uint64_t(size) * lanes, size > kSmall, true};
+    Sizes out{0, false, false};
+    for (unsigned m = r.mask; m; m &= m - 1) {
+        const unsigned i = static_cast<unsigned>(__builtin_ctz(m));
+        out.bytes += r.size[i];
+        out.wide |= r.size[i] > kSmall;
+        out.split |= (r.address[i] & 3) + r.size[i] > 4 || !r.size[i];
+    }
+    return out;
+}
+
 // The requests of slots [0, used).
 void measure(Requests& q, int space, std::size_t used) {
     wbemu_site_stats& stats = g_sites[q.stats];
     for (std::size_t k = 0; k < used; ++k) {
         Request& r = q.slots[k];
         if (!r.mask) continue;
-        bool wide = false, split = false;
-        for (unsigned lanes = r.mask; lanes; lanes &= lanes - 1) {
-            const unsigned i = static_cast<unsigned>(__builtin_ctz(lanes));
-            stats.bytes += r.size[i];
-            wide |= r.size[i] > kSmall;
-            split |= (r.address[i] & 3) + r.size[i] > 4 || !r.size[i];
-        }
+        const Sizes sizes = sizes_of(r, q.size);
+        const bool wide = sizes.wide, split = sizes.split;
+        stats.bytes += sizes.bytes;
         stats.lane_accesses += static_cast<unsigned>(__builtin_popcount(r.mask));
         stats.requests += 1;
         if (space == WBEMU_SPACE_GLOBAL) {
@@ -192,12 +218,14 @@ void metrics_touch(SiteMetrics& s) {
     s.touched = true;
     g_touched.push_back(&s);
     if (s.executions.size() < g_threads) s.executions.resize(g_threads);
+    for (Requests& q : s.spaces) q.quick = q.stats >= 0 ? q.capacity : 0;
 }
 
 void metrics_grow(Requests& q, std::size_t index) {
     q.storage.resize(std::max(index + 1, q.storage.size() * 2));
     q.slots = q.storage.data();
     q.capacity = q.storage.size();
+    q.quick = q.stats >= 0 ? q.capacity : 0;   // only a site used in the block grows
 }
 
 void metrics_first_request(const SiteMetrics& s, int space, int op, unsigned warp) {
@@ -217,6 +245,7 @@ void metrics_flush_block() {
         for (int space = 0; space < WBEMU_SPACE_COUNT; ++space) {
             Requests& q = s->spaces[space];
             if (q.stats >= 0) measure(q, space, std::min(q.capacity, std::size_t(most) * g_metrics_warps));
+            q.quick = 0;
         }
         std::fill(s->executions.begin(), s->executions.end(), 0u);
         s->touched = false;

@@ -13,6 +13,7 @@
 namespace wbemu {
 
 constexpr unsigned kMetricsLanes = 32;
+constexpr unsigned kMixedSizes = ~0u;
 
 // One warp-level request: each lane's access in the lane's own slot.
 struct Request {
@@ -27,6 +28,12 @@ struct Requests {
     Request* slots = nullptr;     // storage.data()
     std::size_t capacity = 0;     // storage.size()
     int stats = -1;               // index into the site totals, once the site has one
+    // The slots metrics_record_quickly may fill: all of them while the site is used in the
+    // block and has totals, none otherwise.
+    std::size_t quick = 0;
+    // The one size of every access in the launch so far (0 before the first), or
+    // kMixedSizes once two differ: measuring then reads each lane's size.
+    unsigned size = 0;
 };
 
 // One access site (program counter): its threads' execution counts in the block, and
@@ -47,18 +54,16 @@ void metrics_grow(Requests& q, std::size_t index);
 // A warp's first request at a (site, space) that has no totals yet: numbered at the flush.
 void metrics_first_request(const SiteMetrics& s, int space, int op, unsigned warp);
 
-// metrics_record for the common access, or false, having changed nothing, when it needs
-// more than a few stores: a site's first access in the block, a table to grow, a
-// (site, space) without totals yet. Calls nothing, so the callbacks' fast path saves no
-// registers.
-inline bool metrics_record_quickly(SiteMetrics& s, int space, std::uint64_t address, unsigned size,
+// metrics_record of an access to `q`, one of the site's spaces, or false, having changed
+// nothing, when it needs more than a few stores: a site's first access in the block, a
+// table to grow, a (site, space) without totals yet. Calls nothing, so the callbacks'
+// quick path saves no registers.
+inline bool metrics_record_quickly(SiteMetrics& s, Requests& q, std::uint64_t address, unsigned size,
                                    const Fiber& f) {
-    if (!s.touched) return false;
-    unsigned& executions = s.executions[f.pub.rank];
+    unsigned& executions = s.executions.data()[f.pub.rank];
     const unsigned k = executions;
-    Requests& q = s.spaces[space];
     const std::size_t index = static_cast<std::size_t>(k) * g_metrics_warps + f.pub.warp;
-    if (index >= q.capacity || q.stats < 0) return false;
+    if (index >= q.quick || size != q.size) return false;
     executions = k + 1;
     Request& r = q.slots[index];
     const unsigned lane = f.pub.lane;
@@ -77,6 +82,7 @@ inline void metrics_record(SiteMetrics& s, int space, int op, std::uint64_t addr
     Requests& q = s.spaces[space];
     const std::size_t index = static_cast<std::size_t>(k) * g_metrics_warps + f.pub.warp;
     if (__builtin_expect(index >= q.capacity, 0)) metrics_grow(q, index);
+    if (size != q.size) q.size = q.size ? kMixedSizes : size;
     Request& r = q.slots[index];
     if (__builtin_expect(!r.mask && q.stats < 0, 0)) metrics_first_request(s, space, op, f.pub.warp);
     const unsigned lane = f.pub.lane;
