@@ -140,19 +140,18 @@ struct Sizes {
     bool wide, split;
 };
 
-// `size`: the one size of the site's accesses, or kMixedSizes.
+// `size`: the one size of the site's accesses (the lanes' sizes are not written), or
+// kMixedSizes.
 Sizes sizes_of(const Request& r, unsigned size) {
-    const unsigned lanes = static_cast<unsigned>(__builtin_popcount(r.mask));
-    if (size == 4) {   // a word per lane unless misaligned
-        std::uint64_t any = 0;
+    if (size != kMixedSizes) {
+        bool split = false;
         if (r.mask == ~0u) {
-            for (unsigned i = 0; i < kLanes; ++i) any |= r.address[i];
+            for (unsigned i = 0; i < kLanes; ++i) split |= (r.address[i] & 3) + size > 4;
         } else {
-            for (unsigned m = r.mask; m; m &= m - 1) any |= r.address[__builtin_ctz(m)];
+            for (unsigned m = r.mask; m; m &= m - 1) split |= (r.address[__builtin_ctz(m)] & 3) + size > 4;
         }
-        return {4ull * lanes, false, (any & 3) != 0};
+        return {std::uint64_t(size) * static_cast<unsigned>(__builtin_popcount(r.mask)), size > kSmall, split};
     }
-    if (size != kMixedSizes && size > 4) return {std::uint64_t(size) * lanes, size > kSmall, true};
     Sizes out{0, false, false};
     for (unsigned m = r.mask; m; m &= m - 1) {
         const unsigned i = static_cast<unsigned>(__builtin_ctz(m));
@@ -174,9 +173,11 @@ void measure(Requests& q, int space, std::size_t used) {
         stats.bytes += sizes.bytes;
         stats.lane_accesses += static_cast<unsigned>(__builtin_popcount(r.mask));
         stats.requests += 1;
+        const bool words = space == WBEMU_SPACE_SHARED && !split;
+        if (q.size != kMixedSizes && !words) std::fill_n(r.size, kLanes, q.size);
         if (space == WBEMU_SPACE_GLOBAL) {
             stats.sectors += sectors_of(r, wide);
-        } else if (space == WBEMU_SPACE_SHARED && !split) {
+        } else if (words) {
             stats.wavefronts += word_wavefronts(r);
             stats.ideal_wavefronts += 1;
         } else if (space == WBEMU_SPACE_SHARED) {
@@ -226,6 +227,11 @@ void metrics_grow(Requests& q, std::size_t index) {
     q.slots = q.storage.data();
     q.capacity = q.storage.size();
     q.quick = q.stats >= 0 ? q.capacity : 0;   // only a site used in the block grows
+}
+
+void metrics_mixed_sizes(Requests& q) {
+    for (std::size_t k = 0; k < q.capacity; ++k)
+        if (q.slots[k].mask) std::fill_n(q.slots[k].size, kLanes, q.size);
 }
 
 void metrics_first_request(const SiteMetrics& s, int space, int op, unsigned warp) {

@@ -15,11 +15,12 @@ namespace wbemu {
 constexpr unsigned kMetricsLanes = 32;
 constexpr unsigned kMixedSizes = ~0u;
 
-// One warp-level request: each lane's access in the lane's own slot.
+// One warp-level request: each lane's access in the lane's own slot. The sizes are only
+// written while the site's accesses differ in size (Requests::size).
 struct Request {
+    std::uint32_t mask = 0;   // lanes that took part
     std::uint64_t address[kMetricsLanes];
     std::uint32_t size[kMetricsLanes];
-    std::uint32_t mask = 0;   // lanes that took part
 };
 
 // One site's requests in one space during the block, at k * warps + warp.
@@ -32,7 +33,7 @@ struct Requests {
     // block and has totals, none otherwise.
     std::size_t quick = 0;
     // The one size of every access in the launch so far (0 before the first), or
-    // kMixedSizes once two differ: measuring then reads each lane's size.
+    // kMixedSizes once two differ (or one is empty): only then are lanes' sizes written.
     unsigned size = 0;
 };
 
@@ -51,6 +52,8 @@ extern unsigned g_metrics_warps;   // warps per block
 SiteMetrics* metrics_site(unsigned site);
 void metrics_touch(SiteMetrics& s);
 void metrics_grow(Requests& q, std::size_t index);
+// Sizes start to differ: the block's requests so far get their lanes' sizes written.
+void metrics_mixed_sizes(Requests& q);
 // A warp's first request at a (site, space) that has no totals yet: numbered at the flush.
 void metrics_first_request(const SiteMetrics& s, int space, int op, unsigned warp);
 
@@ -69,7 +72,6 @@ inline bool metrics_record_quickly(SiteMetrics& s, Requests& q, std::uint64_t ad
     const unsigned lane = f.pub.lane;
     r.mask |= 1u << lane;
     r.address[lane] = address;
-    r.size[lane] = size;
     return true;
 }
 
@@ -82,7 +84,10 @@ inline void metrics_record(SiteMetrics& s, int space, int op, std::uint64_t addr
     Requests& q = s.spaces[space];
     const std::size_t index = static_cast<std::size_t>(k) * g_metrics_warps + f.pub.warp;
     if (__builtin_expect(index >= q.capacity, 0)) metrics_grow(q, index);
-    if (size != q.size) q.size = q.size ? kMixedSizes : size;
+    if (__builtin_expect(size != q.size || !size, 0)) {
+        if (q.size && q.size != kMixedSizes) metrics_mixed_sizes(q);
+        q.size = q.size || !size ? kMixedSizes : size;
+    }
     Request& r = q.slots[index];
     if (__builtin_expect(!r.mask && q.stats < 0, 0)) metrics_first_request(s, space, op, f.pub.warp);
     const unsigned lane = f.pub.lane;
