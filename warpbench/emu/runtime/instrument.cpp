@@ -2,7 +2,9 @@
 // instrumented module, implemented here instead of by libtsan (which is never linked).
 // Each access is classified (global allocation, __shared__ memory, the fiber's stack),
 // checked against the bounds of the allocation it falls in, and handed to the metrics
-// (instrument_metrics.cpp) and to the race and init checks (instrument_shadow.cpp).
+// (instrument_metrics.h, .cpp) and to the race and init checks (instrument_shadow.cpp).
+// Every access pays for this, so the common one (metrics only, a site touching the memory
+// it touched last) takes a quick path that only looks its site up and records it.
 #include "instrument.h"
 
 #include <algorithm>
@@ -75,7 +77,7 @@ PcEntry& add_site(std::uint64_t pc) {
     while (g_pc_table[i].pc) i = (i + 1) & g_pc_mask;
     const unsigned site = static_cast<unsigned>(g_site_pcs.size());
     g_site_pcs.push_back(pc);
-        SiteMetrics* metrics = metrics_site(site);
+    SiteMetrics* metrics = metrics_site(site);
     return g_pc_table[i] = PcEntry{pc, {0, 0}, 0, -1, site, metrics, &metrics->spaces[0], {0, 0}};
 }
 
