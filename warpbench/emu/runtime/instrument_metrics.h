@@ -60,7 +60,8 @@ void metrics_first_request(const SiteMetrics& s, int space, int op, unsigned war
 // metrics_record of an access to `q`, one of the site's spaces, or false, having changed
 // nothing, when it needs more than a few stores: a site's first access in the block, a
 // table to grow, a (site, space) without totals yet. Calls nothing, so the callbacks'
-// quick path saves no registers.
+// quick path saves no registers. Only a site whose first access was recorded (so that
+// `executions` holds every rank) gets here.
 inline bool metrics_record_quickly(SiteMetrics& s, Requests& q, std::uint64_t address, unsigned size,
                                    const Fiber& f) {
     unsigned& executions = s.executions.data()[f.pub.rank];
