@@ -109,3 +109,22 @@ def test_eight_byte_shared_accesses_take_two_wavefronts_without_conflict(kernels
     metrics = memory_metrics.kernel_metrics(memory_metrics.counters(launch.sites))
     assert ways(metrics, LD) == 2 and ways(metrics, ST) == 2
     assert metrics["l1tex__data_bank_conflicts_pipe_lsu_mem_shared_op_ld.sum"] == 0
+
+
+MIXED_SIZES = """
+extern "C" void __tsan_read_range(void*, unsigned long);
+extern "C" __global__ void mixed_sizes(char* g) {
+    for (int k = 0; k < (blockIdx.x ? 3 : 1); ++k)
+        __tsan_read_range(g + 8 * threadIdx.x, k == 2 && threadIdx.x >= 16 ? 8 : 4);
+}
+"""
+
+
+def test_a_site_whose_access_sizes_start_to_differ_mid_block_keeps_exact_bytes_and_sectors():
+    # Only a range callback changes size at one site; g++ emits none such, so the kernel calls it.
+    kernel = emu.compile_module(MIXED_SIZES, filename="mixed.cu").get_function("mixed_sizes")
+    launch = instrument.profile(kernel, emu.zeros(256, np.uint8), grid=2, block=32)
+    (site,) = launch.sites
+    assert (site.requests, site.lane_accesses) == (1 + 3, 32 + 3 * 32)
+    assert site.bytes == 32 * 4 + 2 * 32 * 4 + 16 * 4 + 16 * 8
+    assert site.sectors == 4 * 8   # each request: lanes' 8-byte slots, 256 bytes

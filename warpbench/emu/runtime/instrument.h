@@ -61,6 +61,8 @@ WBEMU_EXPORT void wbemu_instrument_end(void);
 
 namespace wbemu {
 
+struct SiteMetrics;
+
 // One access seen by a callback, classified.
 struct Access {
     std::uint64_t pc;
@@ -70,10 +72,15 @@ struct Access {
     int op;
     int region;               // index into the config's regions (global), or -1
     bool in_bounds;
+    unsigned site;            // the access site's dense index (site_pc gives its pc back)
+    SiteMetrics* metrics;     // the site's memory metrics (instrument_metrics.h)
 };
 
-// Metrics: per-request grouping of one block's accesses (instrument_metrics.cpp).
-void metrics_record(const Access& a, const Fiber& f);
+// The program counter of a site index handed out since wbemu_instrument_begin.
+std::uint64_t site_pc(unsigned site);
+
+// Metrics: per-request grouping of one block's accesses (instrument_metrics.h, .cpp).
+void metrics_begin_block(unsigned thread_count);
 void metrics_flush_block();
 void metrics_reset();
 const wbemu_site_stats* metrics_sites(unsigned* count);

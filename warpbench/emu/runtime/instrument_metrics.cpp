@@ -1,110 +1,129 @@
 // Memory metrics with Nsight Compute's definitions. A warp-level request is the k-th
 // execution of one access site by the lanes of a warp: the lanes of a warp run one after
-// another between barriers here, so each warp keeps, per site, its requests indexed by k,
-// and each lane's access joins the request of its own execution count. Requests are
-// measured when the block is done:
+// another between barriers here, so each site keeps its threads' execution counts and,
+// per space, a flat table of requests indexed by (k, warp) (instrument_metrics.h).
+// Requests are measured when the block is done:
 //   global: sectors per request = distinct 32-byte sectors the lanes touch;
 //   shared: wavefronts per request = for each phase of the warp (all 32 lanes for 4-byte
 //   accesses, 16 for 8-byte, 8 for 16-byte: 128 bytes each), the most distinct 4-byte words
 //   any one of the 32 banks is asked for (lanes reading one word share it), summed.
-#include <algorithm>
-#include <unordered_map>
-#include <vector>
+// Lanes are read back in lane order, so sectors and words come in ascending runs and
+// counting the distinct ones seldom needs to sort.
+#include "instrument_metrics.h"
 
-#include "instrument.h"
-#include "state.h"
+#include <algorithm>
 
 namespace wbemu {
 
+unsigned g_metrics_warps = 1;
+
 namespace {
 
-constexpr unsigned kLanes = 32;
+constexpr unsigned kLanes = kMetricsLanes;
+// An access of at most this many bytes spans at most two sectors and five words.
+constexpr unsigned kSmall = 16;
 
-struct Request {
-    std::uint64_t address[kLanes];
-    unsigned char size[kLanes];
-    unsigned char lane[kLanes];
-    unsigned count = 0;
-};
+// A (site, space) first used by a warp and not yet in g_sites: sites are numbered as a
+// warp-by-warp walk of the first block that used them meets them.
+struct NewSite { unsigned warp, site; int space, op; };
 
-struct SiteRequests {
-    std::uint64_t pc = 0;
-    int space = 0;
-    int op = 0;
-    std::vector<Request> requests;   // by k; only [0, used) hold this block's requests
-    unsigned used = 0;
-};
-
-std::vector<std::vector<SiteRequests>> g_warps;                              // per warp
-std::vector<std::vector<std::pair<std::uint64_t, unsigned>>> g_executions;  // per thread rank: (pc, count)
+std::vector<std::unique_ptr<SiteMetrics>> g_state;   // by site index
+std::vector<SiteMetrics*> g_touched;                  // sites used in this block
+std::vector<NewSite> g_new;
 std::vector<wbemu_site_stats> g_sites;
-std::unordered_map<std::uint64_t, unsigned> g_site_index;   // pc * 4 + space -> g_sites index
+std::vector<std::uint64_t> g_scratch;   // the values of a request with wide accesses
+unsigned g_threads = 0;
 
-unsigned next_execution(unsigned rank, std::uint64_t pc) {
-    if (rank >= g_executions.size()) g_executions.resize(rank + 1);
-    for (auto& entry : g_executions[rank])
-        if (entry.first == pc) return entry.second++;
-    g_executions[rank].emplace_back(pc, 1u);
-    return 0;
-}
-
-SiteRequests& site_requests(unsigned warp, const Access& a) {
-    if (warp >= g_warps.size()) g_warps.resize(warp + 1);
-    for (SiteRequests& s : g_warps[warp])
-        if (s.pc == a.pc && s.space == a.space) return s;
-    g_warps[warp].emplace_back();
-    SiteRequests& s = g_warps[warp].back();
-    s.pc = a.pc;
-    s.space = a.space;
-    s.op = a.op;
-    return s;
-}
-
-wbemu_site_stats& site(const SiteRequests& r) {
-    const std::uint64_t key = r.pc * 4 + static_cast<std::uint64_t>(r.space);
-    auto it = g_site_index.find(key);
-    if (it == g_site_index.end()) {
-        it = g_site_index.emplace(key, static_cast<unsigned>(g_sites.size())).first;
-        wbemu_site_stats s{};
-        s.pc = r.pc;
-        s.space = r.space;
-        s.op = r.op;
-        g_sites.push_back(s);
+// The distinct values among v[0, n), left sorted at the front; returns their count. Each
+// value joins the sorted distinct prefix at its end, or, when smaller, is looked up there.
+unsigned distinct(std::uint64_t* v, unsigned n) {
+    if (n < 2) return n;
+    unsigned out = 1;
+    for (unsigned i = 1; i < n; ++i) {
+        const std::uint64_t x = v[i];
+        if (x > v[out - 1]) {
+            v[out++] = x;
+        } else if (x < v[out - 1]) {
+            std::uint64_t* at = std::lower_bound(v, v + out, x);
+            if (*at == x) continue;
+            std::copy_backward(at, v + out, v + out + 1);
+            *at = x;
+            ++out;
+        }
     }
-    return g_sites[it->second];
+    return out;
 }
 
-// Distinct values among n (sorted in place).
-unsigned distinct(std::uint64_t* values, unsigned n) {
-    std::sort(values, values + n);
-    return static_cast<unsigned>(std::unique(values, values + n) - values);
-}
-
-std::uint64_t sectors_of(const Request& r) {
-    std::uint64_t sectors[kLanes * 2];
+// The 32-byte sectors (shift 5) or 4-byte words (shift 2) the lanes of `lanes` touch, in
+// lane order, into out; returns how many.
+unsigned units(const Request& r, unsigned lanes, unsigned shift, std::uint64_t* out) {
     unsigned n = 0;
-    for (unsigned i = 0; i < r.count; ++i) {
-        const std::uint64_t first = r.address[i] >> 5, last = (r.address[i] + r.size[i] - 1) >> 5;
-        sectors[n++] = first;
-        if (last != first) sectors[n++] = last;   // an access of at most 16 bytes spans two sectors
+    for (; lanes; lanes &= lanes - 1) {
+        const unsigned i = static_cast<unsigned>(__builtin_ctz(lanes));
+        const std::uint64_t last = (r.address[i] + r.size[i] - 1) >> shift;
+        for (std::uint64_t u = r.address[i] >> shift; u <= last; ++u) out[n++] = u;
     }
-    return distinct(sectors, n);
+    return n;
+}
+
+// Where units() may write: `small` when every access is at most kSmall bytes.
+std::uint64_t* room(bool wide, std::uint64_t* small, const Request& r, unsigned lanes, unsigned shift) {
+    if (!wide) return small;
+    std::size_t n = 0;
+    for (; lanes; lanes &= lanes - 1) {
+        const unsigned i = static_cast<unsigned>(__builtin_ctz(lanes));
+        n += ((r.address[i] + r.size[i] - 1) >> shift) - (r.address[i] >> shift) + 1;
+    }
+    if (g_scratch.size() < n) g_scratch.resize(n);
+    return g_scratch.data();
+}
+
+std::uint64_t sectors_of(const Request& r, bool wide) {
+    std::uint64_t small[kLanes * 2];
+    std::uint64_t* sectors = room(wide, small, r, r.mask, 5);
+    return distinct(sectors, units(r, r.mask, 5, sectors));
+}
+
+// The wavefronts of a request whose lanes each read or write within one 4-byte word (one
+// phase of 32 lanes): per bank, a lane's word counts unless the bank's latest word or an
+// earlier lane's word is the same.
+unsigned word_wavefronts(const Request& r) {
+    std::uint64_t bank_word[32];
+    unsigned count[32];
+    unsigned seen = 0, most = 1;
+    for (unsigned lanes = r.mask; lanes; lanes &= lanes - 1) {
+        const unsigned i = static_cast<unsigned>(__builtin_ctz(lanes));
+        const std::uint64_t w = r.address[i] >> 2;
+        const unsigned bank = static_cast<unsigned>(w & 31);
+        if (!(seen >> bank & 1)) {
+            seen |= 1u << bank;
+            bank_word[bank] = w;
+            count[bank] = 1;
+            continue;
+        }
+        if (bank_word[bank] == w) continue;
+        bool again = false;
+        for (unsigned before = r.mask & ((1u << i) - 1); before && !again; before &= before - 1)
+            again = r.address[__builtin_ctz(before)] >> 2 == w;
+        if (again) continue;
+        bank_word[bank] = w;
+        most = std::max(most, ++count[bank]);
+    }
+    return most;
 }
 
 // (wavefronts, ideal wavefronts) of one shared-memory request.
-std::pair<std::uint64_t, std::uint64_t> wavefronts_of(const Request& r) {
-    const unsigned size = r.size[0];
-    const unsigned lanes_per_phase = size <= 4 ? kLanes : 128 / std::min(size, 16u);
+std::pair<std::uint64_t, std::uint64_t> wavefronts_of(const Request& r, bool wide) {
+    const unsigned size = r.size[__builtin_ctz(r.mask)];
+    const unsigned lanes_per_phase = size <= 4 ? kLanes : 128 / std::min(size, kSmall);
+    const unsigned phase_lanes = lanes_per_phase == kLanes ? ~0u : (1u << lanes_per_phase) - 1;
     std::uint64_t total = 0, ideal = 0;
     for (unsigned phase = 0; phase < kLanes / lanes_per_phase; ++phase) {
-        std::uint64_t words[kLanes * 5];
-        unsigned n = 0;
-        for (unsigned i = 0; i < r.count; ++i) {
-            if (r.lane[i] / lanes_per_phase != phase) continue;
-            for (std::uint64_t w = r.address[i] >> 2; w <= (r.address[i] + r.size[i] - 1) >> 2; ++w) words[n++] = w;
-        }
-        if (!n) continue;
-        n = distinct(words, n);
+        const unsigned lanes = r.mask & (phase_lanes << (phase * lanes_per_phase));
+        if (!lanes) continue;
+        std::uint64_t small[kLanes * 5];
+        std::uint64_t* words = room(wide, small, r, lanes, 2);
+        const unsigned n = distinct(words, units(r, lanes, 2, words));
         unsigned per_bank[32] = {};
         unsigned most = 0;
         for (unsigned i = 0; i < n; ++i) most = std::max(most, ++per_bank[words[i] & 31]);
@@ -114,52 +133,137 @@ std::pair<std::uint64_t, std::uint64_t> wavefronts_of(const Request& r) {
     return {total, ideal};
 }
 
-void measure(SiteRequests& s) {
-    wbemu_site_stats& stats = site(s);
-    for (unsigned k = 0; k < s.used; ++k) {
-        Request& r = s.requests[k];
-        if (!r.count) continue;
-        stats.lane_accesses += r.count;
+// What measuring a request needs to know of its lanes' sizes: the bytes they ask for,
+// whether one is wider than kSmall, whether one leaves its 4-byte word.
+struct Sizes {
+    std::uint64_t bytes;
+    bool wide, split;
+};
+
+// `size`: the one size of the site's accesses (the lanes' sizes are not written), or
+// kMixedSizes.
+Sizes sizes_of(const Request& r, unsigned size) {
+    if (size != kMixedSizes) {
+        bool split = false;
+        if (r.mask == ~0u) {
+            for (unsigned i = 0; i < kLanes; ++i) split |= (r.address[i] & 3) + size > 4;
+        } else {
+            for (unsigned m = r.mask; m; m &= m - 1) split |= (r.address[__builtin_ctz(m)] & 3) + size > 4;
+        }
+        return {std::uint64_t(size) * static_cast<unsigned>(__builtin_popcount(r.mask)), size > kSmall, split};
+    }
+    Sizes out{0, false, false};
+    for (unsigned m = r.mask; m; m &= m - 1) {
+        const unsigned i = static_cast<unsigned>(__builtin_ctz(m));
+        out.bytes += r.size[i];
+        out.wide |= r.size[i] > kSmall;
+        out.split |= (r.address[i] & 3) + r.size[i] > 4 || !r.size[i];
+    }
+    return out;
+}
+
+// The requests of slots [0, used).
+void measure(Requests& q, int space, std::size_t used) {
+    wbemu_site_stats& stats = g_sites[q.stats];
+    for (std::size_t k = 0; k < used; ++k) {
+        Request& r = q.slots[k];
+        if (!r.mask) continue;
+        const Sizes sizes = sizes_of(r, q.size);
+        const bool wide = sizes.wide, split = sizes.split;
+        stats.bytes += sizes.bytes;
+        stats.lane_accesses += static_cast<unsigned>(__builtin_popcount(r.mask));
         stats.requests += 1;
-        for (unsigned i = 0; i < r.count; ++i) stats.bytes += r.size[i];
-        if (s.space == WBEMU_SPACE_GLOBAL) {
-            stats.sectors += sectors_of(r);
-        } else if (s.space == WBEMU_SPACE_SHARED) {
-            const auto w = wavefronts_of(r);
+        const bool words = space == WBEMU_SPACE_SHARED && !split;
+        if (q.size != kMixedSizes && !words) std::fill_n(r.size, kLanes, q.size);
+        if (space == WBEMU_SPACE_GLOBAL) {
+            stats.sectors += sectors_of(r, wide);
+        } else if (words) {
+            stats.wavefronts += word_wavefronts(r);
+            stats.ideal_wavefronts += 1;
+        } else if (space == WBEMU_SPACE_SHARED) {
+            const auto w = wavefronts_of(r, wide);
             stats.wavefronts += w.first;
             stats.ideal_wavefronts += w.second;
         }
-        r.count = 0;
+        r.mask = 0;
     }
-    s.used = 0;
+}
+
+void number_new_sites() {
+    std::stable_sort(g_new.begin(), g_new.end(), [](const NewSite& a, const NewSite& b) { return a.warp < b.warp; });
+    for (const NewSite& n : g_new) {
+        Requests& q = g_state[n.site]->spaces[n.space];
+        if (q.stats >= 0) continue;
+        q.stats = static_cast<int>(g_sites.size());
+        wbemu_site_stats s{};
+        s.pc = site_pc(n.site);
+        s.space = n.space;
+        s.op = n.op;
+        g_sites.push_back(s);
+    }
+    g_new.clear();
 }
 
 }  // namespace
 
-void metrics_record(const Access& a, const Fiber& f) {
-    const unsigned k = next_execution(f.pub.rank, a.pc);
-    SiteRequests& s = site_requests(f.pub.warp, a);
-    if (k >= s.requests.size()) s.requests.resize(std::max<std::size_t>(k + 1, s.requests.size() * 2));
-    s.used = std::max(s.used, k + 1);
-    Request& r = s.requests[k];
-    if (r.count == kLanes) return;   // a lane ran the site more often than its k says: cannot happen
-    r.address[r.count] = a.address;
-    r.size[r.count] = static_cast<unsigned char>(a.size);
-    r.lane[r.count] = static_cast<unsigned char>(f.pub.lane);
-    ++r.count;
+SiteMetrics* metrics_site(unsigned site) {
+    if (site >= g_state.size()) g_state.resize(site + 1);
+    if (!g_state[site]) {
+        g_state[site].reset(new SiteMetrics);
+        g_state[site]->site = site;
+    }
+    return g_state[site].get();
+}
+
+void metrics_touch(SiteMetrics& s) {
+    s.touched = true;
+    g_touched.push_back(&s);
+    if (s.executions.size() < g_threads) s.executions.resize(g_threads);
+    for (Requests& q : s.spaces) q.quick = q.stats >= 0 ? q.capacity : 0;
+}
+
+void metrics_grow(Requests& q, std::size_t index) {
+    q.storage.resize(std::max(index + 1, q.storage.size() * 2));
+    q.slots = q.storage.data();
+    q.capacity = q.storage.size();
+    q.quick = q.stats >= 0 ? q.capacity : 0;   // only a site used in the block grows
+}
+
+void metrics_mixed_sizes(Requests& q) {
+    for (std::size_t k = 0; k < q.capacity; ++k)
+        if (q.slots[k].mask) std::fill_n(q.slots[k].size, kLanes, q.size);
+}
+
+void metrics_first_request(const SiteMetrics& s, int space, int op, unsigned warp) {
+    g_new.push_back({warp, s.site, space, op});
+}
+
+void metrics_begin_block(unsigned thread_count) {
+    g_threads = thread_count;
+    g_metrics_warps = std::max(1u, (thread_count + kLanes - 1) / kLanes);
 }
 
 void metrics_flush_block() {
-    for (auto& warp : g_warps)
-        for (SiteRequests& s : warp) measure(s);
-    for (auto& e : g_executions) e.clear();
+    number_new_sites();
+    for (SiteMetrics* s : g_touched) {
+        // Slots past the most executions by any thread, times the warps, were not touched.
+        const unsigned most = *std::max_element(s->executions.begin(), s->executions.end());
+        for (int space = 0; space < WBEMU_SPACE_COUNT; ++space) {
+            Requests& q = s->spaces[space];
+            if (q.stats >= 0) measure(q, space, std::min(q.capacity, std::size_t(most) * g_metrics_warps));
+            q.quick = 0;
+        }
+        std::fill(s->executions.begin(), s->executions.end(), 0u);
+        s->touched = false;
+    }
+    g_touched.clear();
 }
 
 void metrics_reset() {
-    g_warps.clear();
-    g_executions.clear();
+    g_state.clear();
+    g_touched.clear();
+    g_new.clear();
     g_sites.clear();
-    g_site_index.clear();
 }
 
 const wbemu_site_stats* metrics_sites(unsigned* count) {

@@ -21,7 +21,7 @@ namespace {
 
 struct Mark {
     unsigned rank = 0;      // thread rank + 1, 0: none
-    unsigned site = 0;      // index into g_pcs
+    unsigned site = 0;      // the access site's index (site_pc)
     unsigned sync = 0;      // the thread's warp_syncs at the access (in-block) or its block
     bool atomic = false;
 };
@@ -35,8 +35,6 @@ struct Cell {
 
 constexpr unsigned kPageBits = 12;
 std::unordered_map<std::uint64_t, std::unique_ptr<Cell[]>> g_pages;
-std::vector<std::uint64_t> g_pcs{0};
-std::unordered_map<std::uint64_t, unsigned> g_pc_index;
 unsigned g_epoch = 0;
 std::uint64_t g_epoch_block = ~0ull;
 unsigned g_epoch_interval = 0;
@@ -55,13 +53,6 @@ Cell& cell(std::uint64_t address) {
     return last[address & ((1u << kPageBits) - 1)];
 }
 
-unsigned site_of(std::uint64_t pc) {
-    auto it = g_pc_index.find(pc);
-    if (it != g_pc_index.end()) return it->second;
-    g_pcs.push_back(pc);
-    return g_pc_index[pc] = static_cast<unsigned>(g_pcs.size() - 1);
-}
-
 void race(const Access& a, const Fiber& f, const Mark& other, bool other_write, bool inter_block,
           const wbemu_instrument_region* region) {
     wbemu_finding d{};
@@ -72,7 +63,7 @@ void race(const Access& a, const Fiber& f, const Mark& other, bool other_write, 
     d.inter_block = inter_block;
     d.region = region ? region->id : -1;
     d.pc = a.pc;
-    d.other_pc = g_pcs[other.site];
+    d.other_pc = site_pc(other.site);
     d.address = a.address;
     d.block = wbemu_block_idx;
     d.thread = f.pub.idx;
@@ -94,7 +85,7 @@ void check_races(Cell& c, const Access& a, const Fiber& f, const wbemu_instrumen
         c.epoch = g_epoch;
         c.writer = c.reader = c.other_reader = Mark{};
     }
-    const Mark mine{f.pub.rank + 1, site_of(a.pc), f.warp_syncs, atomic};
+    const Mark mine{f.pub.rank + 1, a.site, f.warp_syncs, atomic};
     bool found = false;
     if (conflicts(c.writer, f, atomic)) race(a, f, c.writer, true, false, region), found = true;
     else if (write && conflicts(c.reader, f, atomic)) race(a, f, c.reader, false, false, region), found = true;
@@ -160,8 +151,6 @@ void shadow_reset() {
     g_pages.clear();
     last_page = ~0ull;
     last = nullptr;
-    g_pcs.assign(1, 0);
-    g_pc_index.clear();
     g_epoch = 0;
     g_epoch_block = ~0ull;
 }
