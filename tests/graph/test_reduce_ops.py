@@ -114,13 +114,30 @@ def test_std_matches_numpy_and_its_gradient(device):
     np.testing.assert_allclose(function([x], std(x, axis=1, ddof=1), device=device)(point), point.std(axis=1, ddof=1))
 
 
-def test_prod_gradient_is_exact_with_zeros():
+def test_prod_gradient_is_exact_with_zeros(device):
     x = vector("x", "float64")
-    got = function([x], grad(prod(x), x), device="cpu")([2.0, 0.0, 3.0])
+    got = function([x], grad(prod(x), x), device=device)([2.0, 0.0, 3.0])
     np.testing.assert_array_equal(got, [0, 6, 0])
     m = matrix("m", "float64")
-    got = function([m], grad(prod(m, axis=1).sum(), m), device="cpu")([[0.0, 0.0, 2.0], [1.0, 2.0, 3.0]])
+    got = function([m], grad(prod(m, axis=1).sum(), m), device=device)([[0.0, 0.0, 2.0], [1.0, 2.0, 3.0]])
     np.testing.assert_array_equal(got, [[0, 0, 0], [6, 3, 2]])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_prod_gradient_runs_on_the_device(emu, dtype):
+    x = tensor("x", dtype, 3)
+    a = np.random.default_rng(10).choice([-2.0, -1.0, -0.5, 0.5, 1.5, 2.0], (3, 5, 7)).astype(dtype)
+    a[0, 1, 3] = 0  # groups (axis 1 kept) with no zero (0 and 4), one (1), two (2) and three (3)
+    a[1, 2, 0] = a[2, 2, 6] = 0
+    a[0, 3, 0] = a[1, 3, 1] = a[2, 3, 2] = 0
+    f = function([x], grad(prod(x, (0, 2)).sum(), x), device="emu")
+    assert_on_device(f, Prod, Sum)
+    want = np.empty_like(a)
+    for j in range(a.shape[1]):
+        group = a[:, j, :].reshape(-1)
+        others = [np.prod(np.delete(group, k)) for k in range(group.size)]
+        want[:, j, :] = np.reshape(others, (3, 7))
+    np.testing.assert_allclose(f(a), want, rtol=1e-6)
 
 
 def test_max_gradient_goes_to_every_tied_maximum():

@@ -9,8 +9,7 @@ run of axes (the input then is a row-major matrix reduced along one axis) run th
 ``reduce_sum`` / ``reduce_max``, every other set of axes the generated axis-reduce kernel
 (warpbench.kernels.axis_reduce); ``argmax`` along the last axis runs ``argmax_warp_row``.
 ``mean``, ``var`` and ``std`` are built from ``Sum`` and elementwise ops, so they follow.
-The gradient of ``prod`` (``ProdOthers``) and integer reductions run on the host. Sums of
-integers are int64, as in NumPy.
+Integer reductions run on the host. Sums of integers are int64, as in NumPy.
 """
 from __future__ import annotations
 
@@ -20,7 +19,7 @@ import numpy as np
 
 from warpbench.errors import ShapeError
 from warpbench.graph.basic import Apply, as_variable
-from warpbench.graph.math import cast, eq
+from warpbench.graph.math import cast, eq, switch
 from warpbench.graph.op import Op, output_variable
 from warpbench.graph.reduction import fill
 from warpbench.graph.shape_ops import AxisError, DimShuffle, extents_product, normalize_axis
@@ -149,7 +148,7 @@ class Sum(Reduce):
 
 
 class Prod(Reduce):
-    """The product over ``axis``; its gradient is exact with zeros in x (the product of the others)."""
+    """The product over ``axis``; its gradient is exact with zeros in x (see :meth:`grad`)."""
     numpy_function = staticmethod(np.prod)
     kernel_op = "prod"
 
@@ -157,34 +156,21 @@ class Prod(Reduce):
         return Sum.output_dtype(self, dtype)
 
     def grad(self, inputs, output_grads):
+        """g times, for each element, the product of the others of its reduced group, from two
+        reductions (so it runs where they do): the product of the group's nonzero elements and
+        its count of zeros. Without a zero that is the product over x; at the only zero of a
+        group, the product of the nonzeros; with two zeros or more, 0 (dividing the product by
+        x, which is 0 at a zero, is not defined there)."""
         (x,), (g,) = inputs, output_grads
         if x.dtype not in FLOAT_DTYPES:
             return [None]
-        return [self.expand(g, x) * ProdOthers(self.axis)(x)]
-
-
-class ProdOthers(Reduce):
-    """For each element of x, the product of the other elements of its reduced group: the
-    gradient of ``prod``, defined where x has zeros (where dividing the product by x is not)."""
-
-    def make_node(self, x):
-        x = as_variable(x)
-        return Apply(self, [x], [output_variable([x], x.dtype, x.ndim)])
-
-    def perform(self, node, inputs, output_storage):
-        x = inputs[0]
-        axes = self.axes(x.ndim)
-        rest = [i for i in range(x.ndim) if i not in axes]
-        moved = np.transpose(x, rest + list(axes))
-        flat = moved.reshape(moved.shape[:len(rest)] + (-1,))
-        ones = np.ones(flat.shape[:-1] + (1,), x.dtype)
-        before = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
-        after = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
-        others = (before * after).reshape(moved.shape)
-        output_storage[0][0] = np.ascontiguousarray(np.transpose(others, np.argsort(rest + list(axes))))
-
-    def infer_shape(self, node, input_shapes):
-        return [tuple(input_shapes[0])]
+        one = np.ones((), x.dtype)
+        is_zero = cast(eq(x, 0), x.dtype)
+        nonzero = switch(is_zero, one, x)
+        product = Prod(self.axis, keepdims=True)(nonzero)
+        zeros = Sum(self.axis, keepdims=True)(is_zero)
+        others = switch(eq(zeros, 0), product / nonzero, product * is_zero * eq(zeros, 1))
+        return [self.expand(g, x) * others]
 
 
 class Max(Reduce):
