@@ -57,12 +57,12 @@ def grouped_shape(shape, axes) -> tuple[list[tuple[int, int]], list[tuple[int, i
     return kept, reduced
 
 
-def _decompose(index: str, prefix: str, count: int, into: str) -> list[str]:
-    """C lines adding to ``into`` the offset of ``index`` split over ``count`` groups."""
+def _decompose(index: str, prefix: str, count: int, into: str) -> str:
+    """A C block adding to ``into`` the offset of ``index`` split over ``count`` groups."""
     lines = [f"long long _r = {index};"]
     for k in reversed(range(count)):
         lines.append(f"{into} += (_r % {prefix}{k}) * {prefix}s{k}; _r /= {prefix}{k};")
-    return ["{ " + " ".join(lines) + " }"]
+    return "{ " + " ".join(lines) + " }"
 
 
 @functools.lru_cache(maxsize=None)
@@ -87,11 +87,11 @@ extern "C" __global__ void {name}({signature}) {{
         for (long long o = (long long)blockIdx.x * blockDim.x + threadIdx.x; o < n_out;
              o += (long long)gridDim.x * blockDim.x) {{
             long long base = 0;
-            {base[0]}
+            {base}
             {ctype} acc = {identity};
             for (long long r = 0; r < n_red; ++r) {{
                 long long at = base;
-                {offset[0]}
+                {offset}
                 acc = {name}_combine(acc, x[at]);
             }}
             out[o] = acc;
@@ -100,11 +100,11 @@ extern "C" __global__ void {name}({signature}) {{
     }}
     for (long long o = blockIdx.x; o < n_out; o += gridDim.x) {{
         long long base = 0;
-        {base[0]}
+        {base}
         {ctype} acc = {identity};
         for (long long r = threadIdx.x; r < n_red; r += blockDim.x) {{
             long long at = base;
-            {offset[0]}
+            {offset}
             acc = {name}_combine(acc, x[at]);
         }}
         partial[threadIdx.x] = acc;
