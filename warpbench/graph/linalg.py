@@ -1,5 +1,6 @@
 """Matrix ops: ``Transpose`` (host code; on a kernel device the registry's ``transpose_padded``
-for float32, the generated permute kernel for other dtypes) and ``Dot`` (matrix product through the host code's BLAS; no kernel yet).
+for float32, the generated permute kernel for other dtypes) and ``Dot`` (the host code's BLAS;
+on a kernel device the registry's GEMM for its dtype).
 """
 from __future__ import annotations
 

@@ -158,7 +158,7 @@ class Prod(Reduce):
     def grad(self, inputs, output_grads):
         """g times, for each element, the product of the others of its reduced group, from two
         reductions (so it runs where they do): the product of the group's nonzero elements and
-        its count of zeros. Without a zero that is the product over x; at the only zero of a
+        its count of zeros. Without a zero it is the product divided by x; at the only zero of a
         group, the product of the nonzeros; with two zeros or more, 0 (dividing the product by
         x, which is 0 at a zero, is not defined there)."""
         (x,), (g,) = inputs, output_grads

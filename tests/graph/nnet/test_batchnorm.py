@@ -98,8 +98,8 @@ def test_statistics_outputs_are_not_differentiated():
         grad(mean.sum(), a)
 
 
-DEVICE_CASES = [((1, 1, 1, 1), "spatial"), ((3, 5, 1, 7), "spatial"), ((2, 3, 5, 2), (0, 2)), ((7, 3), "per-activation"),
-                ((1, 13), "per-activation"), ((5, 2, 3), (0, 1, 2))]
+DEVICE_CASES = [((1, 1, 1, 1), "spatial"), ((3, 5, 1, 7), "spatial"), ((2, 3, 5, 2), (0, 2)),
+                ((7, 3), "per-activation"), ((1, 13), "per-activation"), ((5, 2, 3), (0, 1, 2))]
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
