@@ -47,3 +47,17 @@ def test_a_shape_learnt_on_the_host_reads_a_device_value_where_it_lives(emu):
     assert sum(isinstance(n.op, HostFromGpu) for n in nodes) == 1  # the output only
     a = np.random.default_rng(2).standard_normal((5, 3))
     np.testing.assert_allclose(f(a), (a @ np.ones((3, 4))).mean(axis=1) + 1)
+
+
+@pytest.mark.parametrize("dtype, shape", [("float32", (3, 1, 5)), ("float64", (1, 1, 1)), ("float64", (7, 13, 2))])
+def test_the_device_stand_in_writes_every_zero(emu, monkeypatch, dtype, shape):
+    allocate = emu.empty
+    monkeypatch.setattr(emu, "empty", lambda s, d, fill=None: allocate(s, d, fill=np.nan if fill is None else fill))
+    x = tensor("x", dtype, 3)
+    stand_in = GpuShapedZeros(exp(x), [x], "emu")
+    node = stand_in.make_node(x)
+    cells = [[None]]
+    stand_in.perform_device(node, emu.compile(stand_in.device_kernel(node)), [np.ones(shape, dtype)], cells)
+    got = cells[0][0].get()
+    assert got.dtype == dtype
+    np.testing.assert_array_equal(got, np.zeros(shape))
