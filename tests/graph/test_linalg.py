@@ -1,10 +1,14 @@
-"""Transpose and Dot: NumPy references at awkward shapes, shape errors, gradients."""
+"""Transpose and Dot: NumPy references at awkward shapes, shape errors, gradients; Transpose
+of every dtype on the device."""
 import numpy as np
 import pytest
 
 from warpbench.errors import ShapeError
 from warpbench.graph import dot, function, matrix, vector, verify_grad
-from warpbench.graph.linalg import transpose
+from warpbench.graph.linalg import Transpose, transpose
+from warpbench.graph.op import device_kernel_of
+
+from .agree import assert_on_device
 
 SHAPES = [(1, 1), (1, 97), (97, 1), (7, 13), (33, 65), (129, 31)]
 
@@ -17,6 +21,17 @@ def test_transpose_matches_numpy(shape, dtype):
     got = function([x], x.T, device="cpu")(a)
     np.testing.assert_array_equal(got, a.T)
     assert got.flags.c_contiguous and got.dtype == dtype
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+@pytest.mark.parametrize("dtype", ["float64", "int32"])
+def test_transpose_runs_the_permute_kernel_on_the_device_where_the_study_has_no_dtype(emu, shape, dtype):
+    a = np.arange(np.prod(shape)).reshape(shape).astype(dtype)
+    x = matrix("x", dtype)
+    f = function([x], x.T * 3, device="emu")
+    (node,) = assert_on_device(f, Transpose)
+    assert device_kernel_of(node).name == f"permute_{dtype}_2d"
+    np.testing.assert_array_equal(f(a), a.T * 3)
 
 
 def test_the_transpose_op_needs_a_matrix():

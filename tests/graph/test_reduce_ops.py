@@ -1,5 +1,6 @@
 """Reductions along axes (sum, prod, max, min, argmax, mean, var): NumPy references, where
-they run on emu, verify_grad on cpu and emu, cpu/emu agreement, and bad axes."""
+they run on emu (every float reduction over any axes, and the max gradient with its ties),
+verify_grad on cpu and emu, cpu/emu agreement, and bad axes."""
 import io
 
 import numpy as np
@@ -9,7 +10,13 @@ from warpbench.errors import ShapeError
 from warpbench.graph import (AxisError, argmax, debugprint, function, grad, matrix, max, mean, min, prod, std, sum,
                              tensor, var, vector, verify_grad)
 
-from .agree import assert_cpu_and_emu_agree, device  # noqa: F401 (device is a fixture)
+from warpbench.graph.elemwise import Elemwise
+from warpbench.graph.gpu_op import GpuElemwise
+from warpbench.graph.op import device_kernel_of
+from warpbench.graph.reduce_ops import Max, Min, Prod, Sum
+from warpbench.graph.shape_ops import DimShuffle
+
+from .agree import assert_cpu_and_emu_agree, assert_on_device, device  # noqa: F401 (device is a fixture)
 
 SHAPES_AXES = [((7,), None), ((7,), 0), ((3, 5), 0), ((3, 5), 1), ((3, 5), -1), ((3, 5), (0, 1)),
                ((2, 3, 4), 1), ((2, 3, 4), (0, 2)), ((2, 3, 4), (1, 2)), ((1, 1, 7), (0, 1)), ((4, 1), None)]
@@ -45,19 +52,59 @@ def test_cpu_and_emu_agree(shape, axis, keepdims, emu):
                              min(x, axis, keepdims) + var(x, axis, keepdims=keepdims), [point])
 
 
-@pytest.mark.parametrize("axis, on_emu", [(1, False), (2, True), (0, True), ((0, 1, 2), True), ((1, 2), True),
-                                          ((0, 1), True), ((0, 2), False), (None, True)])
-def test_sum_and_max_run_the_reduce_kernels_when_the_axes_are_a_leading_or_trailing_run(axis, on_emu, emu):
+@pytest.mark.parametrize("axis, registry", [(1, False), (2, True), (0, True), ((0, 1, 2), True), ((1, 2), True),
+                                           ((0, 1), True), ((0, 2), False), (None, True)])
+def test_sum_and_max_run_the_reduce_kernels_when_the_axes_are_a_leading_or_trailing_run(axis, registry, emu):
     x = tensor("x", "float32", 3)
     a = np.random.default_rng(4).standard_normal((5, 33, 3)).astype(np.float32)
     f = function([x], [sum(x, axis), max(x, axis)], device="emu")
-    text = debugprint(f, file=io.StringIO())
-    for name in ("Sum", "Max"):
-        line = next(line for line in text.splitlines() if f"|{name}" in line or line.startswith(name))
-        assert ("<emu>" in line) == on_emu, text
+    for node in assert_on_device(f, Sum, Max):
+        kernel = device_kernel_of(node)
+        assert isinstance(kernel, str) == registry and str(getattr(kernel, "name", kernel)).startswith(
+            "reduce_" if registry else "axis_reduce_"), kernel
     got_sum, got_max = f(a)
     np.testing.assert_allclose(got_sum, a.sum(axis=axis), rtol=1e-5, atol=1e-5)
     np.testing.assert_array_equal(got_max, a.max(axis=axis))
+
+
+DEVICE_SHAPES_AXES = [((1,), 0), ((7,), None), ((1, 1), 1), ((5, 1, 3), 1), ((2, 7, 3), 1), ((3, 1, 7, 2), (0, 2)),
+                      ((2, 3, 5, 7), (1, 3)), ((5, 3, 4), (0, 2)), ((11, 13), 0), ((1, 13, 1), (0, 2)), ((3, 5), ())]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shape, axis", DEVICE_SHAPES_AXES, ids=[str(c) for c in DEVICE_SHAPES_AXES])
+def test_every_float_reduction_over_any_axes_runs_on_the_device(shape, axis, dtype, emu):
+    a = np.random.default_rng(8).uniform(0.5, 1.5, shape).astype(dtype)
+    x = tensor("x", dtype, len(shape))
+    outs = [sum(x, axis), prod(x, axis, keepdims=True), max(x, axis), min(x, axis, keepdims=True), mean(x, axis)]
+    f = function([x], outs, device="emu")
+    assert_on_device(f, Sum, Prod, Max, Min)
+    wants = [a.sum(axis=axis), a.prod(axis=axis, keepdims=True), a.max(axis=axis),
+             a.min(axis=axis, keepdims=True), a.mean(axis=axis)]
+    rtol = 1e-5 if dtype == "float32" else 1e-12
+    for got, want in zip(f(a), wants):
+        assert got.shape == want.shape and got.dtype == want.dtype
+        np.testing.assert_allclose(got, want, rtol=rtol)
+
+
+def test_reductions_of_empty_axes_on_the_device(emu):
+    x = tensor("x", "float64", 3)
+    f = function([x], [sum(x, (0, 2)), prod(x, 1)], device="emu")
+    got_sum, got_prod = f(np.zeros((2, 0, 3)))
+    np.testing.assert_array_equal(got_sum, np.zeros(0))
+    np.testing.assert_array_equal(got_prod, np.ones((2, 3)))
+    with pytest.raises(ShapeError, match=r"^Min\{axis=\(1,\)\}.*min over axes \(1,\).*no element"):
+        function([x], min(x, 1), device="emu")(np.zeros((2, 0, 3)))
+
+
+@pytest.mark.parametrize("axis", [1, (0, 2), None])
+def test_max_gradient_on_the_device_goes_to_every_tied_maximum(axis, emu):
+    x = tensor("x", "float64", 3)
+    a = np.random.default_rng(9).integers(0, 3, (3, 5, 2)).astype(np.float64)  # many ties
+    f = function([x], grad((max(x, axis) * 3).sum(), x), device="emu")
+    assert_on_device(f, Max, Elemwise, DimShuffle, GpuElemwise)
+    top = a.max(axis=axis, keepdims=True)
+    np.testing.assert_array_equal(f(a), 3.0 * (a == top))
 
 
 def test_std_matches_numpy_and_its_gradient(device):
@@ -67,13 +114,30 @@ def test_std_matches_numpy_and_its_gradient(device):
     np.testing.assert_allclose(function([x], std(x, axis=1, ddof=1), device=device)(point), point.std(axis=1, ddof=1))
 
 
-def test_prod_gradient_is_exact_with_zeros():
+def test_prod_gradient_is_exact_with_zeros(device):
     x = vector("x", "float64")
-    got = function([x], grad(prod(x), x), device="cpu")([2.0, 0.0, 3.0])
+    got = function([x], grad(prod(x), x), device=device)([2.0, 0.0, 3.0])
     np.testing.assert_array_equal(got, [0, 6, 0])
     m = matrix("m", "float64")
-    got = function([m], grad(prod(m, axis=1).sum(), m), device="cpu")([[0.0, 0.0, 2.0], [1.0, 2.0, 3.0]])
+    got = function([m], grad(prod(m, axis=1).sum(), m), device=device)([[0.0, 0.0, 2.0], [1.0, 2.0, 3.0]])
     np.testing.assert_array_equal(got, [[0, 0, 0], [6, 3, 2]])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_prod_gradient_runs_on_the_device(emu, dtype):
+    x = tensor("x", dtype, 3)
+    a = np.random.default_rng(10).choice([-2.0, -1.0, -0.5, 0.5, 1.5, 2.0], (3, 5, 7)).astype(dtype)
+    a[0, 1, 3] = 0  # groups (axis 1 kept) with no zero (0 and 4), one (1), two (2) and three (3)
+    a[1, 2, 0] = a[2, 2, 6] = 0
+    a[0, 3, 0] = a[1, 3, 1] = a[2, 3, 2] = 0
+    f = function([x], grad(prod(x, (0, 2)).sum(), x), device="emu")
+    assert_on_device(f, Prod, Sum)
+    want = np.empty_like(a)
+    for j in range(a.shape[1]):
+        group = a[:, j, :].reshape(-1)
+        others = [np.prod(np.delete(group, k)) for k in range(group.size)]
+        want[:, j, :] = np.reshape(others, (3, 7))
+    np.testing.assert_allclose(f(a), want, rtol=1e-6)
 
 
 def test_max_gradient_goes_to_every_tied_maximum():

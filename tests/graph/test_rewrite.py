@@ -112,8 +112,10 @@ def test_nodes_without_kernels_stay_on_the_host():
     assert ops(fg) == ["AXPBOp{a=4, b=5}"]
     h = vector("h", "float16")  # elementwise kernels have no float16
     assert ops(optimize(FunctionGraph([h], [exp(h) * h]), "emu")) == ["Exp", "Mul"]
-    f64 = matrix("m", "float64")  # transpose kernels are float32 only
-    assert ops(optimize(FunctionGraph([f64], [f64.T]), "emu")) == ["Transpose"]
+    m16 = matrix("m", "float16")  # neither the transpose study nor the permute kernels move float16
+    assert ops(optimize(FunctionGraph([m16], [m16.T]), "emu")) == ["Transpose"]
+    f64 = matrix("m", "float64")  # the permute kernel moves what the float32 transpose study does not
+    assert ops(optimize(FunctionGraph([f64], [f64.T]), "emu")) == ["GpuFromHost<emu>", "Transpose", "HostFromGpu"]
 
 
 def test_cpu_graphs_are_not_lifted():

@@ -1,5 +1,6 @@
 """dimshuffle, .T, reshape, flatten, concatenate, stack: values, gradients on cpu and emu,
-cpu/emu agreement, and one-line errors naming the node for extents that do not fit."""
+cpu/emu agreement, dimshuffle on the device, and one-line errors naming the node for extents
+that do not fit."""
 import numpy as np
 import pytest
 
@@ -7,7 +8,9 @@ from warpbench.errors import ShapeError
 from warpbench.graph import (AxisError, concatenate, dimshuffle, flatten, function, matrix, reshape, stack, tensor,
                              transpose, vector, verify_grad)
 
-from .agree import assert_cpu_and_emu_agree, device  # noqa: F401 (device is a fixture)
+from warpbench.graph.shape_ops import DimShuffle
+
+from .agree import assert_cpu_and_emu_agree, assert_on_device, device  # noqa: F401 (device is a fixture)
 
 T3 = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
 
@@ -22,21 +25,34 @@ def _run(build, *values, device="cpu"):
     ((0, "x", 1, 2), lambda a: a[:, None]),
     (("x", 2, 1, 0, "x"), lambda a: a.transpose(2, 1, 0)[None, ..., None]),
 ])
-def test_dimshuffle_reorders_and_adds_axes(pattern, reference):
-    got = _run(lambda x: x.dimshuffle(*pattern), T3)
+def test_dimshuffle_reorders_and_adds_axes(pattern, reference, device):
+    got = _run(lambda x: x.dimshuffle(*pattern), T3, device=device)
     np.testing.assert_array_equal(got, reference(T3))
     assert got.flags.c_contiguous
 
 
-def test_dimshuffle_drops_only_axes_of_extent_1():
-    got = _run(lambda x: dimshuffle(x, [2, 0]), T3[:, :1, :])
+def test_dimshuffle_drops_only_axes_of_extent_1(device):
+    got = _run(lambda x: dimshuffle(x, [2, 0]), T3[:, :1, :], device=device)
     np.testing.assert_array_equal(got, T3[:, 0, :].T)
     with pytest.raises(ShapeError, match=r"DimShuffle\{2,0\}.*axis 1 has extent 3 .*only an axis of extent 1"):
-        _run(lambda x: dimshuffle(x, 2, 0), T3)
+        _run(lambda x: dimshuffle(x, 2, 0), T3, device=device)
     with pytest.raises(AxisError, match="axis 3 is out of range for x"):
         tensor("x", ndim=3).dimshuffle(3, 0, 1)
     with pytest.raises(AxisError, match="appears twice"):
         tensor("x", ndim=3).dimshuffle(0, 0, 1)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "int32", "float32"])
+@pytest.mark.parametrize("shape, pattern", [((1,), ("x", 0)), ((7, 1, 3), (2, "x", 0)), ((1, 1), ()),
+                                            ((2, 3, 5, 7), (3, 1, 0, 2)), ((13,), (0, "x"))])
+def test_dimshuffle_runs_on_the_device(emu, shape, pattern, dtype):
+    a = np.arange(np.prod(shape)).reshape(shape).astype(dtype)
+    x = tensor("x", dtype, len(shape))
+    f = function([x], x.dimshuffle(*pattern) * 2, device="emu")
+    assert_on_device(f, DimShuffle)
+    kept = [p for p in pattern if p != "x"]
+    want = np.transpose(a, kept + [i for i in range(a.ndim) if i not in kept])
+    np.testing.assert_array_equal(f(a), want.reshape([1 if p == "x" else shape[p] for p in pattern]) * 2)
 
 
 def test_a_broadcastable_axis_broadcasts():

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from warpbench.errors import ShapeError, UnknownNameError
+from warpbench.graph.transfer import GpuFromHost, HostFromGpu, placement
 from warpbench.networks import NETWORKS, get
 from warpbench.networks.base import ParameterFileError
 from tests.networks.small import SMALL, small
@@ -42,6 +43,21 @@ def test_resnet_saves_its_running_statistics(tmp_path):
     network.train_step(x, y)
     with np.load(network.save(tmp_path / "r.npz")) as saved:
         assert not np.allclose(saved["stem.bn.mean"], 0.0)
+
+
+def test_resnet_on_a_device_moves_only_its_inputs_and_outputs(emu):
+    network, x, y = small("resnet", device="emu")
+    for name, f in network.functions.items():
+        order = f.fgraph.toposort()
+        host = {type(n.op).__name__ for n in order if placement(n) == "cpu"}
+        assert host <= {"InferredShape"}, (name, host)  # element counts of means: int64 scalars
+        for node in order:
+            if isinstance(node.op, GpuFromHost):
+                source = node.inputs[0]
+                assert source.owner is None or source.ndim == 0, (name, str(node))
+            if isinstance(node.op, HostFromGpu):
+                assert node.outputs[0] in f.fgraph.outputs, (name, str(node.inputs[0]))
+    network.train_step(x, y)
 
 
 def test_load_names_a_missing_or_reshaped_parameter(tmp_path):

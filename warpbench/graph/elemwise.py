@@ -13,7 +13,6 @@ from scipy import special
 from warpbench.errors import WarpbenchError
 from warpbench.graph.basic import Apply, Variable, as_variable
 from warpbench.graph.op import MethodNotDefined, Op, output_variable
-from warpbench.graph.reduction import sum_to
 from warpbench.graph.type import FLOAT_DTYPES, broadcast_shape
 
 
@@ -90,6 +89,7 @@ def _c_function(name: str, ctype: str) -> str:
 
 def _unbroadcast(g: Variable, inputs, i: int) -> Variable:
     """``g`` summed down to the shape of ``inputs[i]``: the adjoint of broadcasting."""
+    from warpbench.graph.reduction import sum_to  # reduction's Fill is an Elemwise
     if all(v.ndim == 0 for j, v in enumerate(inputs) if j != i):
         return g  # next to scalars, inputs[i] already has the output's shape
     return sum_to(g, inputs[i])

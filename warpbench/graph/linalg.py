@@ -1,5 +1,6 @@
-"""Matrix ops: ``Transpose`` (host code, and the registry's ``transpose_padded`` on a kernel
-device) and ``Dot`` (matrix product through the host code's BLAS; no kernel yet).
+"""Matrix ops: ``Transpose`` (host code; on a kernel device the registry's ``transpose_padded``
+for float32, the generated permute kernel for other dtypes) and ``Dot`` (the host code's BLAS;
+on a kernel device the registry's GEMM for its dtype).
 """
 from __future__ import annotations
 
@@ -46,11 +47,21 @@ class Transpose(Op):
         return [transpose(output_grads[0])]
 
     def device_kernel(self, node):
+        """The registry's transpose study kernel for its dtype (float32), else the generated
+        permute kernel (warpbench.kernels.permute)."""
         from warpbench.kernels import get
-        return self.KERNEL if node.inputs[0].dtype in get(self.KERNEL).dtypes else None
+        from warpbench.kernels.permute import DTYPES, permute_spec
+        dtype = node.inputs[0].dtype
+        if dtype in get(self.KERNEL).dtypes:
+            return self.KERNEL
+        return permute_spec(dtype, 2) if dtype in DTYPES else None
 
     def perform_device(self, node, kernel, inputs, output_storage):
         x = inputs[0]
+        if kernel.spec.name != self.KERNEL:
+            from warpbench.kernels.permute import launch_permute
+            output_storage[0][0] = launch_permute(kernel, x, (1, 0))
+            return
         rows, cols = x.shape
         out = kernel.device.empty((cols, rows), x.dtype)
         kernel.launch_problem({"rows": rows, "cols": cols, "dtype": np.dtype(x.dtype).name}, {"in": x, "out": out})

@@ -3,11 +3,13 @@
 from them.
 
 ``axis`` is None (every axis), an int or a tuple of ints, negatives counting from the end;
-it is checked when the graph is built. On a kernel device ``sum`` and ``max`` of float32 or
-float64 run the registry's ``reduce_sum`` / ``reduce_max`` kernels when the reduced axes are
-a leading or trailing run (the input then is a row-major matrix reduced along one axis), and
-``argmax`` along the last axis runs ``argmax_warp_row``; other reductions (min, prod, other
-axes) run on the host. Sums of integers are int64, as in NumPy.
+it is checked when the graph is built. On a kernel device every ``sum``, ``prod``, ``max``
+and ``min`` of float32 or float64 runs there: ``sum`` and ``max`` over a leading or trailing
+run of axes (the input then is a row-major matrix reduced along one axis) run the registry's
+``reduce_sum`` / ``reduce_max``, every other set of axes the generated axis-reduce kernel
+(warpbench.kernels.axis_reduce); ``argmax`` along the last axis runs ``argmax_warp_row``.
+``mean``, ``var`` and ``std`` are built from ``Sum`` and elementwise ops, so they follow.
+Integer reductions run on the host. Sums of integers are int64, as in NumPy.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import numpy as np
 
 from warpbench.errors import ShapeError
 from warpbench.graph.basic import Apply, as_variable
-from warpbench.graph.math import cast, eq
+from warpbench.graph.math import cast, eq, switch
 from warpbench.graph.op import Op, output_variable
 from warpbench.graph.reduction import fill
 from warpbench.graph.shape_ops import AxisError, DimShuffle, extents_product, normalize_axis
@@ -29,8 +31,11 @@ class Reduce(Op):
 
     __props__ = ("axis", "keepdims")
     numpy_function = None
-    #: The registry workload computing this reduction on a device ("reduce_sum"), if any.
+    #: The registry workload computing this reduction over a leading or trailing run of axes
+    #: on a device ("reduce_sum"), if any.
     kernel_workload: str | None = None
+    #: The op of the generated axis-reduce kernel computing it over any axes ("sum"), if any.
+    kernel_op: str | None = None
 
     def __init__(self, axis: tuple[int, ...] | None = None, keepdims: bool = False):
         self.axis = None if axis is None else tuple(int(a) for a in axis)
@@ -96,20 +101,33 @@ class Reduce(Op):
             return axes[0], 1
         return (axes[-1] + 1, 0) if axes[0] == 0 else None
 
-    def device_kernel(self, node):
+    def registry_kernel(self, node) -> str | None:
+        """The registry kernel for ``node`` when its reduced axes are a leading or trailing run."""
         x = node.inputs[0]
-        if self.kernel_workload is None or x.dtype not in FLOAT_DTYPES or self.matrix_view(x.ndim) is None:
+        if self.kernel_workload is None or self.matrix_view(x.ndim) is None:
             return None
         return self.kernel_workload + ("_f64" if x.dtype == "float64" else "")
 
+    def device_kernel(self, node):
+        x = node.inputs[0]
+        if self.kernel_op is None or x.dtype not in FLOAT_DTYPES:
+            return None
+        from warpbench.kernels.axis_reduce import spec_for
+        return self.registry_kernel(node) or spec_for(self.kernel_op, x.dtype, x.ndim, self.axes(x.ndim))
+
     def perform_device(self, node, kernel, inputs, output_storage):
         x = inputs[0]
+        out_shape = self.infer_shape(node, [tuple(x.shape)])[0]
+        if self.registry_kernel(node) is None:
+            from warpbench.kernels.axis_reduce import launch_axis_reduce
+            output_storage[0][0] = launch_axis_reduce(kernel, self.kernel_op, x, self.axes(x.ndim), out_shape)
+            return
         split, axis = self.matrix_view(len(x.shape))
         rows, cols = int(np.prod(x.shape[:split])), int(np.prod(x.shape[split:]))
         if self.numpy_function is not np.sum and (cols if axis else rows) == 0:
             raise ShapeError(f"{self}: cannot reduce the zero-size axes of a {shape_str(x.shape)} array "
                              f"(the reduction has no identity)")
-        out = kernel.device.empty(self.infer_shape(node, [tuple(x.shape)])[0], x.dtype)
+        out = kernel.device.empty(out_shape, x.dtype)
         kernel.launch_problem({"rows": rows, "cols": cols, "axis": axis, "dtype": np.dtype(x.dtype).name},
                               {"x": x, "out": out})
         output_storage[0][0] = out
@@ -119,6 +137,7 @@ class Sum(Reduce):
     """The sum over ``axis`` (all elements by default); ints sum to int64."""
     numpy_function = staticmethod(np.sum)
     kernel_workload = "reduce_sum"
+    kernel_op = "sum"
 
     def output_dtype(self, dtype):
         return dtype if dtype in FLOAT_DTYPES else "int64" if dtype[0] in "ib" else "uint64"
@@ -129,47 +148,36 @@ class Sum(Reduce):
 
 
 class Prod(Reduce):
-    """The product over ``axis``; its gradient is exact with zeros in x (the product of the others)."""
+    """The product over ``axis``; its gradient is exact with zeros in x (see :meth:`grad`)."""
     numpy_function = staticmethod(np.prod)
+    kernel_op = "prod"
 
     def output_dtype(self, dtype):
         return Sum.output_dtype(self, dtype)
 
     def grad(self, inputs, output_grads):
+        """g times, for each element, the product of the others of its reduced group, from two
+        reductions (so it runs where they do): the product of the group's nonzero elements and
+        its count of zeros. Without a zero it is the product divided by x; at the only zero of a
+        group, the product of the nonzeros; with two zeros or more, 0 (dividing the product by
+        x, which is 0 at a zero, is not defined there)."""
         (x,), (g,) = inputs, output_grads
         if x.dtype not in FLOAT_DTYPES:
             return [None]
-        return [self.expand(g, x) * ProdOthers(self.axis)(x)]
-
-
-class ProdOthers(Reduce):
-    """For each element of x, the product of the other elements of its reduced group: the
-    gradient of ``prod``, defined where x has zeros (where dividing the product by x is not)."""
-
-    def make_node(self, x):
-        x = as_variable(x)
-        return Apply(self, [x], [output_variable([x], x.dtype, x.ndim)])
-
-    def perform(self, node, inputs, output_storage):
-        x = inputs[0]
-        axes = self.axes(x.ndim)
-        rest = [i for i in range(x.ndim) if i not in axes]
-        moved = np.transpose(x, rest + list(axes))
-        flat = moved.reshape(moved.shape[:len(rest)] + (-1,))
-        ones = np.ones(flat.shape[:-1] + (1,), x.dtype)
-        before = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
-        after = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
-        others = (before * after).reshape(moved.shape)
-        output_storage[0][0] = np.ascontiguousarray(np.transpose(others, np.argsort(rest + list(axes))))
-
-    def infer_shape(self, node, input_shapes):
-        return [tuple(input_shapes[0])]
+        one = np.ones((), x.dtype)
+        is_zero = cast(eq(x, 0), x.dtype)
+        nonzero = switch(is_zero, one, x)
+        product = Prod(self.axis, keepdims=True)(nonzero)
+        zeros = Sum(self.axis, keepdims=True)(is_zero)
+        others = switch(eq(zeros, 0), product / nonzero, product * is_zero * eq(zeros, 1))
+        return [self.expand(g, x) * others]
 
 
 class Max(Reduce):
     """The maximum over ``axis``; the gradient goes to every element equal to it."""
     numpy_function = staticmethod(np.max)
     kernel_workload = "reduce_max"
+    kernel_op = "max"
 
     def grad(self, inputs, output_grads):
         (x,), (g,) = inputs, output_grads
@@ -183,6 +191,7 @@ class Min(Max):
     """The minimum over ``axis``; the gradient goes to every element equal to it."""
     numpy_function = staticmethod(np.min)
     kernel_workload = None
+    kernel_op = "min"
 
 
 class Argmax(Reduce):

@@ -12,9 +12,10 @@
    ``lift``: every node whose op has a device kernel moves to the device, with
    ``GpuFromHost`` on each of its inputs and ``HostFromGpu`` on each of its outputs;
    ``cut_transfers``: ``GpuFromHost(HostFromGpu(x))`` becomes ``x`` (and the reverse),
-   so data stays on the device between device nodes; then ``merge`` again, which folds
-   the transfers of one variable into one; ``gpu_elemwise`` (gpu_op.py) names the
-   elementwise nodes on the device ``GpuElemwise{...}``.
+   so data stays on the device between device nodes; ``device_stand_ins`` (stand_in.py):
+   a shape-only stand-in a device node reads is made on the device, not copied there;
+   then ``merge`` again, which folds the transfers of one variable into one;
+   ``gpu_elemwise`` (gpu_op.py) names the elementwise nodes on the device ``GpuElemwise{...}``.
 
 5. ``inplace_elemwise`` (inplace.py), run by ``function`` once shared variables are placed:
    a fused elementwise node writes its output into an intermediate only it reads.
@@ -32,6 +33,7 @@ from warpbench.graph.gpu_op import gpu_elemwise
 from warpbench.graph.op import device_kernel_of
 from warpbench.graph.scan_save_mem import scan_save_mem
 from warpbench.graph.shape import infer_shapes
+from warpbench.graph.stand_in import device_stand_ins
 from warpbench.graph.transfer import GpuFromHost, HostFromGpu, host_from_gpu, placement
 from warpbench.graph.type import KERNEL_DEVICES
 
@@ -136,6 +138,7 @@ def optimize(fg: FunctionGraph, device: str, excluding: tuple[str, ...] = ()) ->
     if device in KERNEL_DEVICES:
         lift(fg, device)
         cut_transfers(fg)
+        device_stand_ins(fg)
         merge(fg)
         gpu_elemwise(fg, device)
     return fg

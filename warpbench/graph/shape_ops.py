@@ -1,5 +1,6 @@
 """Ops that move elements without computing: ``dimshuffle`` (with 'x' for a new axis of extent
-1), ``reshape``, ``flatten``, ``concatenate`` and ``stack``, with Theano's names.
+1), ``reshape``, ``flatten``, ``concatenate`` and ``stack``, with Theano's names. On a kernel
+device ``dimshuffle`` runs the generated permute kernel (warpbench.kernels.permute).
 
 Types carry no broadcastable pattern (extents are checked when a function runs), so
 ``dimshuffle`` may drop an axis only when its extent is 1 at run time, and an axis added
@@ -101,6 +102,18 @@ class DimShuffle(Op):
         (x,), (g,) = inputs, output_grads
         back = ["x" if a not in self.new_order else self.new_order.index(a) for a in range(x.ndim)]
         return [DimShuffle(back)(g)]
+
+    def device_kernel(self, node):
+        """The generated permute kernel for the output's rank (warpbench.kernels.permute)."""
+        from warpbench.kernels.permute import DTYPES, permute_spec
+        out = node.outputs[0]
+        return permute_spec(out.dtype, out.ndim) if out.dtype in DTYPES else None
+
+    def perform_device(self, node, kernel, inputs, output_storage):
+        from warpbench.kernels.permute import launch_permute
+        (x,) = inputs
+        self._check(tuple(x.shape))
+        output_storage[0][0] = launch_permute(kernel, x, self.new_order)
 
 
 def dimshuffle(x, *pattern) -> Variable:

@@ -119,9 +119,11 @@ def place_shared(fg, device: str, targets: list[SharedVariable], n_outputs: int)
 
     ``fg`` is a rewritten graph whose outputs past ``n_outputs`` are the new values of
     ``targets``. Such a variable is read through its device view (host nodes through
-    ``HostFromGpu`` of it) and its update output becomes a device value.
+    ``HostFromGpu`` of it) and its update output becomes a device value; a shape learnt
+    on the host reads the device view itself (stand_in.py).
     """
     from warpbench.graph.rewrite import cut_transfers, merge
+    from warpbench.graph.stand_in import device_stand_ins
     from warpbench.graph.transfer import GpuFromHost, HostFromGpu, host_from_gpu
 
     def on_device(var) -> bool:
@@ -143,4 +145,5 @@ def place_shared(fg, device: str, targets: list[SharedVariable], n_outputs: int)
             outputs[k] = value.owner.inputs[0] if on_device(value) else GpuFromHost(device)(value)
     fg.outputs = outputs
     cut_transfers(fg)
+    device_stand_ins(fg)
     merge(fg)

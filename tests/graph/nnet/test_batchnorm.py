@@ -1,11 +1,15 @@
 """Batch normalization: the elementwise formula, training statistics and running averages
-in shared variables, inference, gradients by finite differences on cpu and emu."""
+in shared variables, inference, gradients by finite differences on cpu and emu, and the
+training op and its gradient on the device (no transfer around them) at awkward shapes."""
 import numpy as np
 import pytest
 
 from warpbench.errors import ShapeError, WarpbenchError
 from warpbench.graph import (batch_normalization, batch_normalization_test, batch_normalization_train, function,
-                             grad, matrix, shared, tensor4, verify_grad)
+                             grad, matrix, shared, tensor, tensor4, verify_grad)
+from warpbench.graph.nnet import BatchNormTrain, BatchNormTrainGrad
+from warpbench.graph.nnet.batchnorm import normalized_axes
+from tests.graph.agree import assert_on_device
 from tests.graph.nnet.agree import assert_cpu_emu_agree
 
 
@@ -92,3 +96,28 @@ def test_statistics_outputs_are_not_differentiated():
     out, mean, _ = batch_normalization_train(a, np.ones((1, 3, 1, 1)), np.zeros((1, 3, 1, 1)), "spatial")
     with pytest.raises(WarpbenchError, match="differentiates its output only"):
         grad(mean.sum(), a)
+
+
+DEVICE_CASES = [((1, 1, 1, 1), "spatial"), ((3, 5, 1, 7), "spatial"), ((2, 3, 5, 2), (0, 2)),
+                ((7, 3), "per-activation"), ((1, 13), "per-activation"), ((5, 2, 3), (0, 1, 2))]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shape, axes", DEVICE_CASES, ids=[str(c) for c in DEVICE_CASES])
+def test_training_and_its_gradient_run_on_the_device(emu, shape, axes, dtype):
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal(shape) * 2 + 1).astype(dtype)
+    stats = tuple(1 if i in normalized_axes(axes, len(shape)) else n for i, n in enumerate(shape))
+    gamma, beta = rng.uniform(0.5, 1.5, stats).astype(dtype), rng.standard_normal(stats).astype(dtype)
+    a, g, b = (tensor(name, dtype, len(shape)) for name in ("x", "gamma", "beta"))
+    out, mean, invstd, new_mean, new_var = batch_normalization_train(
+        a, g, b, axes, 1e-3, 0.5, np.zeros(stats, dtype), np.ones(stats, dtype))
+    cost = (out * np.linspace(0.5, 1.5, x.size).reshape(shape).astype(dtype)).sum()
+    outputs = [out, mean, invstd, new_var] + grad(cost, [a, g, b])
+    f = function([a, g, b], outputs, device="emu")
+    assert_on_device(f, BatchNormTrain, BatchNormTrainGrad)
+    want = function([a, g, b], outputs, device="cpu")(x, gamma, beta)
+    rtol, atol = (1e-4, 1e-5) if dtype == "float32" else (1e-11, 1e-12)
+    for k, (got, expected) in enumerate(zip(f(x, gamma, beta), want)):
+        assert got.shape == expected.shape and got.dtype == expected.dtype, k
+        np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol, err_msg=f"output {k}")

@@ -3,7 +3,8 @@
 - ``batch_normalization(inputs, gamma, beta, mean, std)``: the normalization itself,
   elementwise with broadcasting (so it fuses and runs on a kernel device);
 - ``batch_normalization_train(inputs, gamma, beta, axes, epsilon, running_average_factor,
-  running_mean, running_var)``: statistics of the batch (``BatchNormTrain``, NumPy), and the
+  running_mean, running_var)``: statistics of the batch (``BatchNormTrain``; on a kernel
+  device its sums and its gradient's run the axis-reduce kernel, batchnorm_device.py), and the
   new running statistics to pass as ``updates`` for shared ``running_mean``/``running_var``;
 - ``batch_normalization_test(inputs, gamma, beta, mean, var, axes, epsilon)``: inference
   with stored statistics.
@@ -19,7 +20,16 @@ from warpbench.errors import ShapeError, WarpbenchError
 from warpbench.graph.basic import Apply, as_variable
 from warpbench.graph.elemwise import Elemwise
 from warpbench.graph.op import Op
-from warpbench.graph.type import shape_str
+from warpbench.graph.type import FLOAT_DTYPES, shape_str
+
+
+def statistics_kernel(axes: tuple[int, ...], node: Apply):
+    """The axis-reduce sum over ``axes`` of ``node``'s first input, for float dtypes."""
+    x = node.inputs[0]
+    if x.dtype not in FLOAT_DTYPES:
+        return None
+    from warpbench.kernels.axis_reduce import spec_for
+    return spec_for("sum", x.dtype, x.ndim, axes)
 
 
 def normalized_axes(axes, ndim: int) -> tuple[int, ...]:
@@ -94,6 +104,14 @@ class BatchNormTrain(Op):
                                  f"{shape_str(x)} input are {shape_str(stats)}")
         return [tuple(x), stats, stats, stats]
 
+    def device_kernel(self, node):
+        return statistics_kernel(self.axes, node)
+
+    def perform_device(self, node, kernel, inputs, output_storage):
+        from warpbench.graph.nnet.batchnorm_device import train
+        for cell, value in zip(output_storage, train(kernel, self.axes, self.epsilon, *inputs)):
+            cell[0] = value
+
     def grad(self, inputs, output_grads):
         if any(g is not None for g in output_grads[1:]):
             raise WarpbenchError(f"grad: {self} differentiates its output only, not the batch statistics")
@@ -126,6 +144,14 @@ class BatchNormTrainGrad(Op):
 
     def infer_shape(self, node, input_shapes):
         return [tuple(input_shapes[0]), tuple(input_shapes[2]), tuple(input_shapes[2])]
+
+    def device_kernel(self, node):
+        return statistics_kernel(self.axes, node)
+
+    def perform_device(self, node, kernel, inputs, output_storage):
+        from warpbench.graph.nnet.batchnorm_device import train_grad
+        for cell, value in zip(output_storage, train_grad(kernel, self.axes, *inputs)):
+            cell[0] = value
 
 
 def batch_normalization(inputs, gamma, beta, mean, std, mode="low_mem"):

@@ -5,6 +5,10 @@ dy, the gradient of its reduction along ``axis`` (cols entries for axis 0, rows 
 mean over n = rows (axis 0) or cols (axis 1). ``reduce_max_grad`` routes dy to the first
 maximum of each line, as numpy.argmax picks it, and zeros elsewhere (Theano instead gives dy
 to every tied maximum; with distinct values the two agree).
+
+They are registry studies, checked and benchmarked as such; graphs do not use them: there the
+gradient of a sum is a ``fill`` and that of a max ``eq(x, max) * g`` (Theano's rule, every tied
+maximum), elementwise ops that fuse with their neighbours into one generated kernel.
 """
 from __future__ import annotations
 
