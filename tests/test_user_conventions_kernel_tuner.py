@@ -7,15 +7,9 @@ import pytest
 import warpbench as wb
 from warpbench.errors import ConfigError
 from warpbench.tune import tune_kernel
+from tests.tune.test_kernel_tuner import KERNEL_STRING
 
-VECTOR_ADD = """
-__global__ void vector_add(float *c, float *a, float *b, int n) {
-    int i = blockIdx.x * block_size_x + threadIdx.x;
-    if (i<n) {
-        c[i] = a[i] + b[i];
-    }
-}
-"""
+VECTOR_ADD = KERNEL_STRING   # Kernel Tuner's example kernel, verbatim
 SIZE = 10_007
 
 

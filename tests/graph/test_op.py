@@ -3,8 +3,8 @@ infer_shape and the host implementation agree with perform (the NumPy reference)
 import numpy as np
 import pytest
 
-from warpbench.graph import (AXPBOp, AdvancedIncSubtensor1, AdvancedSubtensor1, Argmax, Cast, DimShuffle, Join, Max,
-                             Op, Prod, Sum, TensorType, add, clip, dot, exp, fill, log, lt, maximum, mul, neg, pow,
+from warpbench.graph import (AXPBOp, AdvancedIncSubtensor1, AdvancedSubtensor1, Argmax, Cast, DimShuffle, Dot, Join, Max,
+                             Op, Prod, Sum, TensorType, add, clip, exp, fill, log, lt, maximum, mul, neg, pow,
                              relu, sigmoid, sqrt, step, sub, sum_to, switch, tanh, true_div)
 from warpbench.graph.linalg import transpose
 from warpbench.graph.op import output_variable
@@ -74,7 +74,7 @@ CONTRACT = [
     (sum_to, [arr(2, 3, 5), arr(3, 1)]),
     (transpose, [arr(1, 7)]),
     (transpose, [arr(5, 3, dtype="float64")]),
-    (dot, [arr(3, 4), arr(4, 2)]),
+    (Dot(), [arr(3, 4), arr(4, 2)]),
     (AXPBOp(4, 5), [arr(7, 3)]),
     (AXPBOp(2.5, -1), [arr(11, dtype="float64")]),
     (log, [arr(3, 2) + 3]),

@@ -49,7 +49,8 @@ def test_traffic_sums_loads_stores_and_atomics():
 def test_uncoalesced_and_bank_conflicting_configs_get_worse_models(emu, tmp_path):
     result = warpbench.tune(SPEC, TUNED, device=emu, strategy="brute_force", database=tmp_path / "tune.sqlite")
     by = {(e.config["SCATTER"], e.config["PAD"]): e for e in result.evaluations}
-    assert all(e.status == "verified" for e in by.values()) and len(by) == 4
+    assert all(e.status == "verified" for e in by.values()) and len(by) == 4, \
+        [(key, e.status, e.reason) for key, e in by.items()]
     assert by[1, 1].metrics["sectors"] == 2 * by[0, 1].metrics["sectors"]
     assert by[0, 0].metrics["bank_conflicts"] > 0 == by[0, 1].metrics["bank_conflicts"]
     assert by[0, 1].value < by[1, 1].value < by[1, 0].value and by[0, 1].value < by[0, 0].value < by[1, 0].value
