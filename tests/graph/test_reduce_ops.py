@@ -97,6 +97,18 @@ def test_reductions_of_empty_axes_on_the_device(emu):
         function([x], min(x, 1), device="emu")(np.zeros((2, 0, 3)))
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_max_and_min_on_the_device_propagate_nan_as_numpy(dtype, emu):
+    x = tensor("x", dtype, 3)
+    value = np.arange(2 * 37 * 5, dtype=dtype).reshape(2, 37, 5)
+    value[1, 20, 3] = np.nan
+    outputs = [max(x, 2), max(x, 1), min(x, 1), max(x, (0, 2)), min(x, None)]
+    got = function([x], outputs, device="emu")(value)
+    want = [value.max(2), value.max(1), value.min(1), value.max((0, 2)), value.min()]
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(g, w)
+
+
 @pytest.mark.parametrize("axis", [1, (0, 2), None])
 def test_max_gradient_on_the_device_goes_to_every_tied_maximum(axis, emu):
     x = tensor("x", "float64", 3)

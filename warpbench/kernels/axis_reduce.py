@@ -11,8 +11,8 @@ grouping. The output is the kept elements in C order, as NumPy lays out the resu
 Two schedules, chosen per launch by ``per_thread``: when the innermost axis is kept and
 there are many outputs, one thread per output loops over its reduced elements (neighbouring
 threads read neighbouring elements); otherwise one block per output, its threads striding
-over the reduced elements and combining in shared memory. max and min use fmax/fmin, as
-the registry's reduce_max does (a NaN is skipped, not propagated).
+over the reduced elements and combining in shared memory. max and min propagate NaN, as
+NumPy and the registry's reduce_max do.
 """
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ from warpbench.kernels.specs.geometry import BLOCK_RULES
 from warpbench.kernels.user import kernel_spec
 
 #: identity, combine(a, b) of each op.
-OPS = {"sum": ("0", "a + b"), "prod": ("1", "a * b"), "max": ("-INFINITY", "fmax(a, b)"),
-       "min": ("INFINITY", "fmin(a, b)")}
+OPS = {"sum": ("0", "a + b"), "prod": ("1", "a * b"), "max": ("-INFINITY", "((a != a || a > b) ? a : b)"),
+       "min": ("INFINITY", "((a != a || a < b) ? a : b)")}
 C_TYPES = {"float32": "float", "float64": "double"}
 #: Powers of two: the block's shared-memory tree halves it.
 TUNABLES = (Tunable("BLOCK", (64, 128, 256, 512, 1024), 256), Tunable("BLOCKS_PER_SM", (2, 4, 8, 16, 32), 8))

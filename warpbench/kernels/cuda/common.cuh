@@ -18,9 +18,15 @@ __device__ __forceinline__ T warp_sum(T v) {
     return v;
 }
 
+// The larger of a and b, NaN when either is NaN (NumPy's max; fmax would skip the NaN).
+template <typename T>
+__device__ __forceinline__ T nan_max(T a, T b) {
+    return (a != a || a > b) ? a : b;
+}
+
 template <typename T>
 __device__ __forceinline__ T warp_max(T v) {
     for (int offset = 16; offset > 0; offset >>= 1)
-        v = fmax(v, __shfl_xor_sync(0xffffffffu, v, offset));
+        v = nan_max(v, __shfl_xor_sync(0xffffffffu, v, offset));
     return v;
 }

@@ -48,7 +48,7 @@ template <typename T>
 struct Max {
     using type = T;
     static __device__ __forceinline__ T identity() { return -INFINITY; }
-    static __device__ __forceinline__ T combine(T a, T b) { return fmax(a, b); }
+    static __device__ __forceinline__ T combine(T a, T b) { return nan_max(a, b); }
     static __device__ __forceinline__ T warp(T v) { return warp_max(v); }
 };
 
