@@ -94,7 +94,10 @@ def test_cpu_case(benchmark):
 
 def _inner_session(tmp_path, *options):
     (tmp_path / "test_inner.py").write_text(INNER)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    # The inner session is a run of its own: under pytest-xdist, pytest-benchmark would take
+    # the worker's variables as its own and disable itself.
+    outer = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST")}
+    env = {**outer, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path),
                            str(tmp_path / "test_inner.py"), *options], cwd=tmp_path, env=env,
                           capture_output=True, text=True)
