@@ -28,7 +28,7 @@ run: $(VENV)/.installed
 	$(VENV)/bin/warpbench run
 
 test: $(VENV)/.installed-test
-	$(PY) -m pytest -n auto --dist loadfile --benchmark-disable -q
+	$(PY) -m pytest -n auto --dist worksteal --benchmark-disable -q
 	$(VENV)/bin/asv check --python=same
 
 # Saved under .benchmarks/ (compare a later run with --benchmark-compare), with SVG histograms.
