@@ -22,7 +22,7 @@ from warpbench.config import debug
 from warpbench.errors import WarpbenchError
 from warpbench.kernels.spec import KernelSpec, Problem
 from warpbench.tune.database import TuneDatabase, database_path
-from warpbench.tune.identity import compiler_version, source_hash
+from warpbench.tune.identity import key_compiler, source_hash
 
 
 _PINNED: ContextVar[dict] = ContextVar("pinned_configs", default={})
@@ -96,11 +96,11 @@ def tuned_config(device, spec: KernelSpec, problem: Problem | None = None) -> di
 def _best_stored(device, spec: KernelSpec, wanted: Problem, path) -> tuple | None:
     props = device.properties
     identity = {"source_hash": source_hash(spec), "defines": json.dumps(dict(spec.extra_defines), sort_keys=True),
-                "compiler": compiler_version(), "device": f"{device.kind}: {props.name}", "arch": props.arch}
+                "device": f"{device.kind}: {props.name}", "arch": props.arch}
     candidates = []
     with TuneDatabase(path) as db:
         for run, key in db.runs(spec.name):
-            if any(getattr(key, name) != value for name, value in identity.items()):
+            if key.compiler != key_compiler(key.objective) or any(getattr(key, n) != v for n, v in identity.items()):
                 continue
             usable = [e for e in db.evaluations(run) if e.usable]
             if usable:

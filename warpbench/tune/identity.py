@@ -59,9 +59,16 @@ def device_label(device) -> str:
     return f"{device.kind}: {device.properties.name}"
 
 
+def key_compiler(objective: str) -> str:
+    """A run key's compiler field: the compiler's version, and for a ``model`` run the model's."""
+    from warpbench.tune.model import MODEL_VERSION
+    return compiler_version() + (f"; model v{MODEL_VERSION}" if objective == "model" else "")
+
+
 def run_key(spec: KernelSpec, device, problem: Problem, objective: str) -> RunKey:
-    """The key of tuning ``spec`` on ``device`` for ``problem`` by ``objective``."""
+    """The key of tuning ``spec`` on ``device`` for ``problem`` by ``objective`` (a ``model`` run's
+    compiler field also names the model's version)."""
     return RunKey(kernel=spec.name, source_hash=source_hash(spec),
-                  defines=json.dumps(dict(spec.extra_defines), sort_keys=True), compiler=compiler_version(),
+                  defines=json.dumps(dict(spec.extra_defines), sort_keys=True), compiler=key_compiler(objective),
                   device=device_label(device), arch=device.properties.arch, problem=problem_text(problem),
                   dtype=str(problem.get("dtype", spec.dtypes[0])), objective=objective)

@@ -20,9 +20,13 @@ of the emulated GPU, with ``C`` its SM clock and ``S`` its SMs) each need
 The pipes overlap, but not perfectly: the busy time is their :data:`OVERLAP_NORM`-norm (a
 smooth maximum: the slowest pipe plus a little of the others, so every extra sector or
 wavefront costs something and configurations with different traffic never tie). It is
-divided by two efficiencies of the static resources: latency (hidden once
-:data:`SATURATING_OCCUPANCY` of an SM's warps are resident, linearly less below) and the
-last wave (blocks over the resident-block slots of every SM, rounded up to whole waves).
+divided by two efficiencies: latency and waves. Latency is hidden once the resident warps
+of a busy SM times the global requests each warp makes (its memory-level parallelism, at
+most :data:`REQUESTS_IN_FLIGHT`) reach :data:`SATURATING_OCCUPANCY` of the SM's warps,
+linearly less below: a thread that moves four elements hides latency as four threads
+moving one would. The wave efficiency is, for a grid larger than one wave, its blocks over
+the resident-block slots of every SM rounded up to whole waves, and for a grid of one
+partial wave, the fraction of SMs that get a block (each then holds ceil(blocks / SMs)).
 Per-thread arrays the emulator keeps on its stack (``local`` bytes) are left out: a GPU
 keeps them in registers, and ptxas's spills prune a configuration before it runs. The
 value is labelled ``model`` everywhere, and the inputs are stored with each configuration.
@@ -44,7 +48,12 @@ SHARED_WAVEFRONTS_PER_CLOCK = 1
 SECTOR_BYTES = 32
 OVERLAP_NORM = 4
 SATURATING_OCCUPANCY = 0.5
+#: Independent global requests a warp can have in flight that count toward hiding latency.
+REQUESTS_IN_FLIGHT = 4
 PIPES = ("compute", "dram", "l1", "shared")
+#: Part of a model run's key (identity.run_key): a changed formula starts new runs, never
+#: resumes values of another one.
+MODEL_VERSION = 3
 
 _GLOBAL = ("ld", "st", "atom")
 
@@ -70,13 +79,23 @@ def traffic(counters: dict[str, float]) -> dict[str, int]:
             "bank_conflicts": total("l1tex__data_bank_conflicts_pipe_lsu_mem_shared_op_{}.sum")}
 
 
-def efficiencies(props: DeviceProperties, resources: dict) -> tuple[float, float]:
-    """(latency, last wave) efficiencies of a launch with ``resources`` (see the module docstring)."""
+def efficiencies(props: DeviceProperties, resources: dict, global_requests: int = 0) -> tuple[float, float]:
+    """(latency, wave) efficiencies of a launch with ``resources`` that made ``global_requests``
+    warp-level global requests (see the module docstring)."""
     occupancy = resources.get("occupancy") or 0.0
-    slots = max(resources.get("blocks_per_sm", 0), 1) * props.sm_count
+    per_sm = max(resources.get("blocks_per_sm", 0), 1)
     blocks = max(resources.get("blocks", 1), 1)
-    wave = blocks / (math.ceil(blocks / slots) * slots)
-    latency = min(1.0, occupancy / SATURATING_OCCUPANCY) if occupancy > 0 else 1 / props.max_warps_per_sm
+    slots = per_sm * props.sm_count
+    if blocks > slots:
+        wave, resident = blocks / (math.ceil(blocks / slots) * slots), occupancy
+    else:
+        # One partial wave: the busy SMs hold ceil(blocks / SMs) blocks each, the rest idle.
+        wave = min(blocks, props.sm_count) / props.sm_count
+        resident = occupancy * min(per_sm, math.ceil(blocks / props.sm_count)) / per_sm
+    warps = blocks * math.ceil(max(resources.get("threads", 32), 1) / 32)
+    in_flight = min(max(global_requests / warps, 1.0), REQUESTS_IN_FLIGHT)
+    hidden = resident * in_flight
+    latency = min(1.0, hidden / SATURATING_OCCUPANCY) if hidden > 0 else 1 / props.max_warps_per_sm
     return latency, wave
 
 
@@ -95,7 +114,7 @@ def estimate(spec: KernelSpec, problem: Problem, props: DeviceProperties, resour
              "l1": counts["sectors"] * SECTOR_BYTES / (L1_BYTES_PER_CLOCK * per_sm_clock),
              "shared": counts["wavefronts"] / (SHARED_WAVEFRONTS_PER_CLOCK * per_sm_clock)}
     busy = sum(t ** OVERLAP_NORM for t in pipes.values()) ** (1 / OVERLAP_NORM)
-    latency, wave = efficiencies(props, resources)
+    latency, wave = efficiencies(props, resources, counts["global_requests"])
     bound = max(PIPES, key=pipes.__getitem__)
     inputs = {"flops": flops, "dram_bytes": ideal, **counts, **{f"{name}_s": t for name, t in pipes.items()},
               "latency_efficiency": latency, "wave_efficiency": wave, "bound": bound}
